@@ -1,0 +1,116 @@
+"""A book folder's page scans: which pages there are, and each page's pixels."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from records import HotichError
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+PDF_SUFFIX = ".pdf"
+MANIFEST = "book.json"
+PDF_DPI = 300
+# Pillow refuses images past this many pixels as a decompression bomb; A3 at 600 dpi fits.
+Image.MAX_IMAGE_PIXELS = 120_000_000
+
+
+@dataclass(frozen=True)
+class PageRef:
+    """One page of a book: the file, which frame of it, and its 1-based page number."""
+
+    file: str
+    frame: int
+    page_no: int
+
+    @property
+    def image_name(self) -> str:
+        return self.file if self.frame == 0 else f"{self.file}#{self.frame + 1}"
+
+
+def page_error(code: str, message: str, fix: str, where: str) -> HotichError:
+    return HotichError(code, message, fix=fix, where=where)
+
+
+def _frame_count(path: Path) -> int:
+    """Frames in a scan file; 1 when the file cannot be opened (its page fails later)."""
+    try:
+        if path.suffix.lower() == PDF_SUFFIX:
+            import pypdfium2 as pdfium
+
+            with pdfium.PdfDocument(str(path)) as pdf:
+                return max(1, len(pdf))
+        if path.suffix.lower() in {".tif", ".tiff"}:
+            with Image.open(path) as image:
+                return max(1, getattr(image, "n_frames", 1))
+    except Exception:  # noqa: BLE001 - an unreadable file still counts as one page
+        return 1
+    return 1
+
+
+def list_pages(book_dir: Path) -> list[PageRef]:
+    """Every page of the book in name order; a non-image file is a page that will fail."""
+    files = sorted(
+        p for p in book_dir.iterdir() if p.is_file() and p.name != MANIFEST and not p.name.startswith(".")
+    )
+    pages: list[PageRef] = []
+    for path in files:
+        for frame in range(_frame_count(path)):
+            pages.append(PageRef(path.name, frame, len(pages) + 1))
+    return pages
+
+
+def _read_pdf_page(path: Path, frame: int) -> Image.Image:
+    import pypdfium2 as pdfium
+
+    with pdfium.PdfDocument(str(path)) as pdf:
+        return pdf[frame].render(scale=PDF_DPI / 72).to_pil()
+
+
+def _read_image(path: Path, frame: int) -> Image.Image:
+    image = Image.open(path)
+    if frame:
+        image.seek(frame)
+    return ImageOps.exif_transpose(image) or image
+
+
+def load_page(book_dir: Path, page: PageRef, *, book_id: str) -> np.ndarray:
+    """The page as an 8-bit grey image; ``HotichError`` naming the book and file on failure."""
+    path = book_dir / page.file
+    where = f"book {book_id}, file {page.image_name}"
+    suffix = path.suffix.lower()
+    if suffix not in IMAGE_SUFFIXES | {PDF_SUFFIX}:
+        raise page_error(
+            "page_not_an_image",
+            f"'{page.file}' is not a page scan (PNG, JPEG, TIFF or PDF expected)",
+            "move other files out of the book folder",
+            where,
+        )
+    try:
+        image = _read_pdf_page(path, page.frame) if suffix == PDF_SUFFIX else _read_image(path, page.frame)
+        gray = np.asarray(image.convert("L"))
+    except (UnidentifiedImageError, OSError, ValueError, EOFError) as error:
+        raise page_error(
+            "page_unreadable", f"the scan cannot be decoded ({error})", "scan the page again", where
+        ) from error
+    except Exception as error:  # pdfium raises its own error types
+        raise page_error(
+            "page_unreadable", f"the scan cannot be decoded ({error})", "scan the page again", where
+        ) from error
+    if gray.size == 0 or min(gray.shape) < 200:
+        raise page_error("page_empty", f"the image is {gray.shape[1]}x{gray.shape[0]} pixels", "scan the page again", where)
+    if int(gray.max()) - int(gray.min()) < 16:
+        raise page_error("page_blank", "the page is blank", "check the scan; remove blank pages or set page_offset", where)
+    return gray
+
+
+def content_hash(gray: np.ndarray) -> str:
+    """A hash of the page's pixels: the cache key of everything read from it."""
+    digest = hashlib.sha256()
+    digest.update(f"{gray.shape}".encode())
+    digest.update(np.ascontiguousarray(gray).tobytes())
+    return digest.hexdigest()

@@ -1,0 +1,86 @@
+"""One page image in, its table rows out: text, OCR text, confidence and box per field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from extract.cells import crop_cell, has_writing, page_ink, prepare_variants
+from extract.clean import box_before_rotation, clean_page
+from extract.table import Grid, erase_lines, find_grid
+from extract.tesseract import OcrEngine, Reading
+from extract.vote import CellText, choose_reading, header_matches
+from records import LAYOUTS, HotichError, Kind
+
+
+@dataclass(frozen=True)
+class RowExtraction:
+    row: int  # 1-based among the table's data rows
+    bbox: tuple[int, int, int, int]  # x, y, w, h on the scan as given
+    cells: dict[str, CellText]
+
+
+@dataclass(frozen=True)
+class PageExtraction:
+    angle: float
+    rows: list[RowExtraction]
+    warnings: list[str] = field(default_factory=list)
+
+
+def _grid_or_error(clean: np.ndarray, kind: Kind, where: str) -> Grid:
+    grid = find_grid(clean)
+    if grid is None:
+        raise HotichError(
+            "page_no_table",
+            "no ruled table was found on the page",
+            fix="check that this is a ledger page; rescan it straighter or with more light",
+            where=where,
+        )
+    expected = len(LAYOUTS[kind])
+    found = len(grid.columns) - 1
+    if found != expected:
+        raise HotichError(
+            "page_columns_mismatch",
+            f"the table has {found} columns, a {kind} ledger has {expected}",
+            fix="check the book's kind in book.json, or rescan the page so every ruling shows",
+            where=where,
+        )
+    return grid
+
+
+def extract_page(gray: np.ndarray, *, kind: Kind, engine: OcrEngine, where: str) -> PageExtraction:
+    """Clean the page, find its table, read every non-empty cell in one OCR call."""
+    clean, angle = clean_page(gray)
+    grid = _grid_or_error(clean, kind, where)
+    page = erase_lines(clean, grid)
+    ink = page_ink(page, grid)
+    keys = [column.key for column in LAYOUTS[kind]]
+    wanted: list[tuple[int, int]] = []  # (row, column) of every cell with writing
+    images: list[np.ndarray] = []
+    for row in range(len(grid.rows) - 1):
+        for column in range(len(keys)):
+            cell = crop_cell(page, grid, row, column, ink)
+            if has_writing(cell, ink):
+                wanted.append((row, column))
+                images.extend(prepare_variants(cell, ink))
+    readings = engine.read(images)
+    variants = len(images) // max(1, len(wanted))
+    by_cell: dict[tuple[int, int], list[Reading]] = {
+        cell: readings[i * variants : (i + 1) * variants] for i, cell in enumerate(wanted)
+    }
+    warnings = _header_warnings(by_cell, kind)
+    rows = []
+    for row in range(1, len(grid.rows) - 1):
+        found = {keys[c]: choose_reading(keys[c], by_cell[(row, c)]) for c in range(len(keys)) if (row, c) in by_cell}
+        if found:
+            bbox = box_before_rotation(grid.row_box(row), angle, gray.shape)
+            rows.append(RowExtraction(row=row, bbox=bbox, cells=found))
+    return PageExtraction(angle=angle, rows=rows, warnings=warnings)
+
+
+def _header_warnings(by_cell: dict[tuple[int, int], list[Reading]], kind: Kind) -> list[str]:
+    header = [max(by_cell.get((0, c), [Reading()]), key=lambda r: r.confidence).text for c in range(len(LAYOUTS[kind]))]
+    if header_matches(header, kind):
+        return []
+    return [f"header_mismatch: the column headings read {header!r}, not those of a {kind} ledger"]

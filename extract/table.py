@@ -1,0 +1,110 @@
+"""Find the ruled table of a straightened page: its row and column boundaries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Ruling-line positions (pixels) of a table; rows[0]..rows[1] is the header."""
+
+    rows: list[int]
+    columns: list[int]
+    line_mask: np.ndarray
+
+    def cell_box(self, row: int, column: int) -> tuple[int, int, int, int]:
+        """(x, y, w, h) of a cell; row 0 is the header."""
+        x0, x1 = self.columns[column], self.columns[column + 1]
+        y0, y1 = self.rows[row], self.rows[row + 1]
+        return x0, y0, x1 - x0, y1 - y0
+
+    def row_box(self, row: int) -> tuple[int, int, int, int]:
+        x0, x1 = self.columns[0], self.columns[-1]
+        y0, y1 = self.rows[row], self.rows[row + 1]
+        return x0, y0, x1 - x0, y1 - y0
+
+
+def ink_mask(gray: np.ndarray, *, sensitivity: int = 12) -> np.ndarray:
+    """255 where the page has ink, including faint ruling lines."""
+    return cv2.adaptiveThreshold(
+        gray, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY_INV, 41, sensitivity
+    )
+
+
+def _line_masks(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    height, width = ink.shape
+    # Bridge small breaks in faint or broken rulings before keeping only long runs.
+    horizontal = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 1)))
+    horizontal = cv2.morphologyEx(
+        horizontal, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(40, width // 35), 1))
+    )
+    vertical = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 9)))
+    vertical = cv2.morphologyEx(
+        vertical, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(40, height // 25)))
+    )
+    return horizontal, vertical
+
+
+def _peaks(profile: np.ndarray, threshold: float, min_gap: int) -> list[int]:
+    """Centres of runs of ``profile`` above ``threshold``, merging runs closer than ``min_gap``."""
+    above = np.flatnonzero(profile >= threshold)
+    if above.size == 0:
+        return []
+    runs: list[list[int]] = [[int(above[0]), int(above[0])]]
+    for index in above[1:]:
+        if index - runs[-1][1] <= min_gap:
+            runs[-1][1] = int(index)
+        else:
+            runs.append([int(index), int(index)])
+    return [(start + end) // 2 for start, end in runs]
+
+
+def _smooth(profile: np.ndarray, size: int = 5) -> np.ndarray:
+    # A maximum filter keeps a thin ruling whose residual tilt spreads it over a few pixels.
+    return np.asarray(cv2.dilate(profile.astype(np.float32).reshape(-1, 1), np.ones((size, 1))).ravel())
+
+
+def find_grid(gray: np.ndarray) -> Grid | None:
+    """The table's ruling lines, or None when the page has no ruled table."""
+    ink = ink_mask(gray)
+    horizontal, vertical = _line_masks(ink)
+    height, width = gray.shape
+    min_gap = max(6, height // 200)
+    # First pass: long horizontal rulings give the table's horizontal extent.
+    candidates = _peaks(_smooth((horizontal > 0).sum(axis=1)), 0.2 * width, min_gap)
+    if len(candidates) < 3:
+        return None
+    band = horizontal[candidates[0] : candidates[-1] + 1]
+    xs = np.flatnonzero(band.any(axis=0))
+    left, right = int(xs.min()), int(xs.max())
+    top, bottom = candidates[0], candidates[-1]
+    columns = _peaks(_smooth((vertical[top : bottom + 1, :] > 0).sum(axis=0)), 0.5 * (bottom - top), min_gap)
+    if len(columns) < 3:
+        return None
+    left, right = min(left, columns[0]), max(right, columns[-1])
+    rows = _peaks(_smooth((horizontal[:, columns[0] : columns[-1] + 1] > 0).sum(axis=1)), 0.45 * (columns[-1] - columns[0]), min_gap)
+    if len(rows) < 3:
+        return None
+    return Grid(rows=rows, columns=columns, line_mask=_ruling_mask(horizontal, vertical, rows, columns))
+
+
+def _ruling_mask(horizontal: np.ndarray, vertical: np.ndarray, rows: list[int], columns: list[int]) -> np.ndarray:
+    """Line pixels near the detected rulings only: text strokes elsewhere are kept."""
+    band = np.zeros_like(horizontal)
+    reach = 6
+    for y in rows:
+        band[max(0, y - reach) : y + reach + 1, :] |= horizontal[max(0, y - reach) : y + reach + 1, :]
+    for x in columns:
+        band[:, max(0, x - reach) : x + reach + 1] |= vertical[:, max(0, x - reach) : x + reach + 1]
+    return cv2.dilate(band, np.ones((3, 3), np.uint8))
+
+
+def erase_lines(gray: np.ndarray, grid: Grid) -> np.ndarray:
+    """The page with its ruling lines painted white, so OCR sees only the writing."""
+    cleaned = gray.copy()
+    cleaned[grid.line_mask > 0] = 255
+    return cleaned

@@ -1,0 +1,87 @@
+"""Choose between the readings of one cell, and say how sure we are.
+
+Each cell is read from two renderings that fail differently. A reading that is valid
+for its field (a name of real Vietnamese syllables, a date that parses) beats one that
+is not; agreement between renderings is the strongest sign that a reading is right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from extract.tesseract import Reading
+from normalize.dates import parse_vn_date
+from normalize.lexicon import known_name_share, mend_name
+from normalize.syllables import is_vietnamese_syllable
+from normalize.text import clean_text, fold
+from normalize.values import normalize_registration_number, normalize_sex
+from records import DATE_FIELDS, LAYOUTS, NAME_FIELDS, Kind
+from records.layouts import NUMBER_FIELDS, SEX_FIELDS
+
+DISAGREEMENT_CAP = 0.6  # confidence of a reading the other rendering contradicts
+MENDED_CAP = 0.85  # confidence of a name whose syllables the lexicon had to mend
+
+
+@dataclass(frozen=True)
+class CellText:
+    """What a cell says: ``text`` for the normaliser, ``raw`` as OCR read it."""
+
+    text: str
+    raw: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    text: str
+    raw: str
+    confidence: float
+    plausibility: float
+
+
+def _name_candidate(reading: Reading) -> _Candidate:
+    raw = clean_text(reading.text)
+    mended = mend_name(raw)
+    syllables = mended.text.split()
+    valid = sum(is_vietnamese_syllable(s) for s in syllables) / max(1, len(syllables))
+    confidence = reading.confidence
+    if mended.changed:
+        confidence = min(confidence, MENDED_CAP if mended.sure else DISAGREEMENT_CAP)
+    return _Candidate(mended.text, raw, confidence, valid + known_name_share(mended.text))
+
+
+def _plausibility(key: str, text: str) -> float:
+    if key in DATE_FIELDS:
+        parsed = parse_vn_date(text)
+        return 1.0 if parsed.value and not parsed.issues else 0.0
+    if key in NUMBER_FIELDS:
+        return 0.0 if normalize_registration_number(text).issues else 1.0
+    if key in SEX_FIELDS:
+        return 0.0 if normalize_sex(text).issues else 1.0
+    return 0.0
+
+
+def _candidate(key: str, reading: Reading) -> _Candidate:
+    if key in NAME_FIELDS:
+        return _name_candidate(reading)
+    text = clean_text(reading.text)
+    return _Candidate(text, text, reading.confidence, _plausibility(key, text))
+
+
+def choose_reading(key: str, readings: Sequence[Reading]) -> CellText:
+    """The likeliest text of a cell from its renderings' readings."""
+    candidates = [_candidate(key, reading) for reading in readings]
+    best = max(candidates, key=lambda c: (c.plausibility, c.confidence))
+    confidence = best.confidence
+    if any(c.text != best.text for c in candidates):
+        confidence = min(confidence, DISAGREEMENT_CAP)
+    return CellText(best.text, best.raw, round(confidence, 3))
+
+
+def header_matches(header: Sequence[str], kind: Kind) -> bool:
+    """Do the OCR'd column headings look like this kind's labels (accent-folded, fuzzy)?"""
+    labels = [fold(column.label) for column in LAYOUTS[kind]]
+    scores = [SequenceMatcher(None, fold(text), label).ratio() for text, label in zip(header, labels, strict=False)]
+    return bool(scores) and sum(scores) / len(labels) >= 0.6

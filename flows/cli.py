@@ -1,0 +1,174 @@
+"""The ``hotich`` command line (spec section 6)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from records import HotichError
+
+if TYPE_CHECKING:
+    from flows.digitize import BookSummary, PageOutcome
+
+app = typer.Typer(help="hotich: digitise Vietnamese civil-status registers.", no_args_is_help=True)
+console = Console(stderr=True)
+DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (default: $HOTICH_DB, else sqlite:///hotich.db)")]
+
+
+class ExportFormat(StrEnum):
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+def _quiet_prefect() -> None:
+    """Prefect's own logs are for debugging; the CLI prints its own progress and summary."""
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+@contextmanager
+def operator_errors() -> Iterator[None]:
+    """The one handler of this entry point: an operator error is a message and exit code 2."""
+    try:
+        yield
+    except HotichError as error:
+        console.print(f"[bold red]error[/] {error.describe()}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+def _progress_callback(progress: Progress, book: str) -> Callable[[str, int, PageOutcome | None], None]:
+    task_id = progress.add_task(book, total=None)
+
+    def report(event: str, total: int, outcome: PageOutcome | None) -> None:
+        if event == "start":
+            progress.update(task_id, total=total)
+        elif outcome is not None:
+            progress.advance(task_id)
+            if outcome.error:
+                progress.console.print(f"[red]page failed[/] {outcome.error}", highlight=False)
+
+    return report
+
+
+def _summary_table(summaries: list[BookSummary]) -> Table:
+    table = Table(title="Digitised")
+    for heading in ("book", "pages", "read", "unchanged", "failed", "rows", "auto-accepted", "needs review"):
+        table.add_column(heading, justify="left" if heading == "book" else "right")
+    for s in summaries:
+        table.add_row(
+            s.book_id,
+            str(len(s.outcomes)),
+            str(s.count("loaded")),
+            str(s.count("unchanged")),
+            str(s.count("failed")),
+            str(s.rows),
+            str(s.auto_accepted),
+            str(s.needs_review),
+        )
+    return table
+
+
+def run_digitize(book_dirs: list[Path], db: str | None) -> tuple[list[BookSummary], list[HotichError]]:
+    """Digitise each book, collecting book-level errors instead of stopping at the first."""
+    _quiet_prefect()
+    from flows.digitize import digitize_book
+
+    summaries, failures = [], []
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+        for book_dir in book_dirs:
+            try:
+                summaries.append(digitize_book(book_dir, db, on_progress=_progress_callback(progress, book_dir.name)))
+            except HotichError as error:
+                failures.append(error)
+                progress.console.print(f"[bold red]book failed[/] {error.describe()}", highlight=False)
+    return summaries, failures
+
+
+@app.command()
+def digitize(
+    book_dirs: Annotated[list[Path], typer.Argument(help="Book folders (book.json + page scans)")],
+    db: DbOption = None,
+) -> None:
+    """Extract, normalise and load books; re-running a book changes nothing already loaded."""
+    with operator_errors():
+        summaries, failures = run_digitize(book_dirs, db)
+    if summaries:
+        console.print(_summary_table(summaries))
+    for summary in summaries:
+        for error in summary.errors:
+            console.print(f"[red]page failed[/] {error}", highlight=False)
+    if failures or any(summary.errors for summary in summaries):
+        raise typer.Exit(1)
+
+
+@app.command()
+def export(
+    db: DbOption = None,
+    format: Annotated[ExportFormat, typer.Option("--format", help="jsonl or csv")] = ExportFormat.jsonl,
+    out: Annotated[Path | None, typer.Option("--out", help="File to write (default: standard output)")] = None,
+) -> None:
+    """Write every record (spec section 4)."""
+    from load.db import open_database
+    from load.export import exported_records, write_csv, write_jsonl
+
+    with operator_errors():
+        engine = open_database(db)
+        writer = write_csv if format == ExportFormat.csv else write_jsonl
+        if out is None:
+            count = writer(exported_records(engine), sys.stdout)
+        else:
+            partial = out.with_name(out.name + ".partial")
+            with partial.open("w", encoding="utf-8", newline="") as handle:
+                count = writer(exported_records(engine), handle)
+            partial.replace(out)  # a crash never leaves half an export under the real name
+    console.print(f"exported {count} records" + (f" to {out}" if out else ""))
+
+
+@app.command()
+def demo(
+    folder: Annotated[Path, typer.Option("--folder", help="Where to write the sample books")] = Path("hotich-demo"),
+    pages: Annotated[int, typer.Option("--pages", min=1, max=50, help="Pages per book")] = 2,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the sample books")] = 2026,
+    db: DbOption = None,
+) -> None:
+    """Make one sample book of each kind, digitise them, and say what to open next."""
+    from load.db import database_url
+    from samplebooks import generate_books
+
+    console.print(f"Writing sample books to {folder}/books …")
+    books = generate_books(folder, seed=seed, pages=pages)
+    with operator_errors():
+        summaries, failures = run_digitize(books, db)
+    console.print(_summary_table(summaries))
+    url = database_url(db)
+    console.print(
+        f"\nThe records are in [bold]{url}[/]. Next:\n"
+        f"  hotich export --format jsonl --out records.jsonl   # every record, spec section 4\n"
+        f"  hotich export --format csv --out records.csv\n"
+        f"  ground truth of the sample books: {folder}/truth/*.jsonl\n"
+        f"  python bench/score.py records.jsonl {folder}/truth   # accuracy against the truth",
+        highlight=False,
+    )
+    if failures or any(summary.errors for summary in summaries):
+        raise typer.Exit(1)
+
+
+def main() -> Any:
+    return app()
+
+
+if __name__ == "__main__":
+    main()

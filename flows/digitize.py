@@ -1,0 +1,209 @@
+"""The digitise flow: extract → normalise → load, one book at a time, pages in parallel.
+
+Flows only wire: every step is a plain function of ``extract``, ``normalize`` or ``load``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, task
+from prefect.futures import PrefectFuture, as_completed
+from prefect.task_runners import ThreadPoolTaskRunner
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from extract.images import PageRef, content_hash, list_pages, load_page
+from extract.manifest import read_manifest
+from extract.page import PageExtraction, extract_page
+from extract.tesseract import OcrEngine, OcrFailed, TesseractEngine
+from load.db import open_database
+from load.store import PageState, page_states, record_failed_page, register_book, save_page
+from normalize.record import ReviewSettings
+from normalize.rows import page_records
+from records import BookManifest, HotichError, Status
+
+# Bump when extraction changes what it reads from a page: cached pages are read again.
+PIPELINE_VERSION = "extract-2"
+PAGE_WORKERS = 2
+
+
+@dataclass(frozen=True)
+class PageOutcome:
+    page_no: int
+    image_name: str
+    status: str  # loaded | unchanged | failed
+    rows: int = 0
+    auto_accepted: int = 0
+    needs_review: int = 0
+    error: str | None = None
+
+
+@dataclass
+class BookSummary:
+    book_id: str
+    outcomes: list[PageOutcome] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(outcome.status == status for outcome in self.outcomes)
+
+    @property
+    def rows(self) -> int:
+        return sum(outcome.rows for outcome in self.outcomes)
+
+    @property
+    def auto_accepted(self) -> int:
+        return sum(outcome.auto_accepted for outcome in self.outcomes)
+
+    @property
+    def needs_review(self) -> int:
+        return sum(outcome.needs_review for outcome in self.outcomes)
+
+    @property
+    def errors(self) -> list[str]:
+        return [outcome.error for outcome in self.outcomes if outcome.error]
+
+
+ProgressCallback = Callable[[str, int, PageOutcome | None], None]
+
+
+def _ocr_failed(_task: Any, _run: Any, state: Any) -> bool:
+    """Retry a page only when Tesseract crashed or timed out."""
+    return isinstance(state.result(raise_on_failure=False), OcrFailed)
+
+
+def _page_cache_key(_context: Any, parameters: dict[str, Any]) -> str:
+    return f"{parameters['image_sha256']}:{parameters['manifest'].kind}:{PIPELINE_VERSION}"
+
+
+@task(
+    name="read-page",
+    retries=1,
+    retry_condition_fn=_ocr_failed,
+    cache_key_fn=_page_cache_key,
+    persist_result=True,
+)
+def read_page(book_dir: Path, manifest: BookManifest, page: PageRef, image_sha256: str) -> PageExtraction:
+    """Load, clean and OCR one page (cached on the page's pixels)."""
+    gray = load_page(book_dir, page, book_id=manifest.book_id)
+    where = f"book {manifest.book_id}, file {page.image_name}"
+    return extract_page(gray, kind=manifest.kind, engine=ocr_engine(), where=where)
+
+
+def ocr_engine() -> OcrEngine:
+    """The OCR engine pages are read with; tests replace it to replay or inject failures."""
+    return _ENGINE_FACTORY()
+
+
+_ENGINE_FACTORY: Callable[[], OcrEngine] = TesseractEngine
+
+
+def use_ocr_engine(factory: Callable[[], OcrEngine]) -> None:
+    global _ENGINE_FACTORY
+    _ENGINE_FACTORY = factory
+
+
+def _store_page(
+    engine: Engine, manifest: BookManifest, page: PageRef, sha: str, extraction: PageExtraction, settings: ReviewSettings
+) -> PageOutcome:
+    records = page_records(
+        manifest, page_no=page.page_no, image_name=page.image_name, extraction=extraction, settings=settings
+    )
+    with Session(engine) as session, session.begin():
+        save_page(
+            session,
+            book_id=manifest.book_id,
+            page_no=page.page_no,
+            image_name=page.image_name,
+            image_sha256=sha,
+            pipeline_version=PIPELINE_VERSION,
+            angle=float(extraction.angle),
+            warnings=extraction.warnings,
+            records=records,
+        )
+    auto = sum(record.status == Status.auto_accepted for record in records)
+    return PageOutcome(page.page_no, page.image_name, "loaded", len(records), auto, len(records) - auto)
+
+
+def _store_failure(engine: Engine, manifest: BookManifest, page: PageRef, error: HotichError) -> PageOutcome:
+    with Session(engine) as session, session.begin():
+        record_failed_page(
+            session, book_id=manifest.book_id, page_no=page.page_no, image_name=page.image_name, error=error
+        )
+    return PageOutcome(page.page_no, page.image_name, "failed", error=error.describe())
+
+
+def _as_hotich_error(error: BaseException, manifest: BookManifest, page: PageRef) -> HotichError:
+    if isinstance(error, HotichError):
+        return error
+    return HotichError(
+        "page_failed",
+        f"reading the page failed unexpectedly ({type(error).__name__}: {error})",
+        fix="report this with the page scan attached",
+        where=f"book {manifest.book_id}, file {page.image_name}",
+    )
+
+
+@flow(name="digitize-book", task_runner=ThreadPoolTaskRunner(max_workers=PAGE_WORKERS), validate_parameters=False)
+def digitize_book(
+    book_dir: Path,
+    db_url: str | None = None,
+    settings: ReviewSettings | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> BookSummary:
+    """Digitise one book folder into the database; re-running it changes nothing loaded."""
+    settings = settings or ReviewSettings()
+    progress = on_progress or (lambda *_: None)
+    manifest = read_manifest(book_dir)
+    engine = open_database(db_url)
+    with Session(engine) as session, session.begin():
+        register_book(session, manifest, book_dir)
+        known = page_states(session, manifest.book_id)
+    pages = list_pages(book_dir)[manifest.page_offset :]
+    if not pages:
+        raise HotichError(
+            "book_no_pages", "the book folder holds no page scans", fix="add the scans", where=f"book {manifest.book_id}"
+        )
+    summary = BookSummary(manifest.book_id)
+    progress("start", len(pages), None)
+    futures: dict[PrefectFuture[PageExtraction], tuple[PageRef, str]] = {}
+    for page in pages:
+        outcome, sha = _triage(book_dir, manifest, page, known, engine)
+        if outcome is not None:
+            summary.outcomes.append(outcome)
+            progress("page", len(pages), outcome)
+            continue
+        futures[read_page.submit(book_dir, manifest, page, sha)] = (page, sha)
+    for future in as_completed(list(futures)):
+        page, sha = futures[future]
+        try:
+            outcome = _store_page(engine, manifest, page, sha, future.result(), settings)
+        except Exception as error:  # noqa: BLE001 - one bad page never stops the book
+            outcome = _store_failure(engine, manifest, page, _as_hotich_error(error, manifest, page))
+        summary.outcomes.append(outcome)
+        progress("page", len(pages), outcome)
+    summary.outcomes.sort(key=lambda outcome: outcome.page_no)
+    engine.dispose()
+    return summary
+
+
+def _triage(
+    book_dir: Path, manifest: BookManifest, page: PageRef, known: dict[int, PageState], engine: Engine
+) -> tuple[PageOutcome | None, str]:
+    """(outcome, hash): an outcome when the page needs no reading (unchanged, or unreadable)."""
+    try:
+        sha = content_hash(load_page(book_dir, page, book_id=manifest.book_id))
+    except HotichError as error:
+        return _store_failure(engine, manifest, page, error), ""
+    state = known.get(page.page_no)
+    if (
+        state is not None
+        and state.status == "loaded"
+        and state.image_sha256 == sha
+        and state.pipeline_version == PIPELINE_VERSION
+    ):
+        return PageOutcome(page.page_no, page.image_name, "unchanged", state.row_count), sha
+    return None, sha

@@ -1,0 +1,60 @@
+"""Open the database named by ``--db`` / ``HOTICH_DB`` and bring its schema up to date."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from records import HotichError
+
+DEFAULT_URL = "sqlite:///hotich.db"
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def database_url(url: str | None = None) -> str:
+    """``--db``, else ``HOTICH_DB``, else ``hotich.db`` in the working folder."""
+    return url or os.environ.get("HOTICH_DB") or DEFAULT_URL
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def open_database(url: str | None = None, *, migrate: bool = True) -> Engine:
+    """An engine on the database, its schema migrated to the newest revision."""
+    url = database_url(url)
+    try:
+        engine = create_engine(url, future=True)
+    except (ArgumentError, ImportError) as error:
+        raise HotichError(
+            "db_url_invalid", f"cannot use database URL {url!r} ({error})", fix="give --db sqlite:///FILE or postgresql://…"
+        ) from error
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    if migrate:
+        try:
+            with engine.begin() as connection:
+                config = alembic_config()
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+        except OperationalError as error:
+            raise HotichError(
+                "db_unreachable", f"cannot open the database {url!r} ({error.orig})", fix="check --db or HOTICH_DB"
+            ) from error
+    return engine

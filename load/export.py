@@ -1,0 +1,67 @@
+"""Records out (spec section 4): JSON Lines, or CSV with one column per key."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from typing import IO, Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from load.schema import RecordRow
+from load.store import record_from_row
+from records import LAYOUTS, Kind
+
+FORMATS = ("jsonl", "csv")
+
+
+def exported_records(engine: Engine) -> Iterator[dict[str, Any]]:
+    """Every record as a spec-section-4 object, book by book, page by page, row by row."""
+    query = select(RecordRow).order_by(
+        RecordRow.book_id.is_(None), RecordRow.book_id, RecordRow.page_no, RecordRow.row_no, RecordRow.record_id
+    )
+    with Session(engine) as session:
+        for row in session.scalars(query.execution_options(yield_per=2000)):
+            yield record_from_row(row).export()
+
+
+def write_jsonl(records: Iterator[dict[str, Any]], out: IO[str]) -> int:
+    count = 0
+    for record in records:
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def csv_columns() -> list[str]:
+    """Flat names of the export: ``source.page``, ``fields.full_name``, ``raw.full_name``, …"""
+    keys = list(dict.fromkeys(column.key for kind in Kind for column in LAYOUTS[kind]))
+    head = ["record_id", "kind", "source.book", "source.page", "source.row", "source.image", "source.bbox", "source.import"]
+    tail = ["status", "review_reasons", "duplicate_of", "match_probability"]
+    per_key = [f"{part}.{key}" for part in ("fields", "raw", "confidence") for key in keys]
+    return head + tail + per_key
+
+
+def flatten(record: dict[str, Any]) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for name, value in record.items():
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                flat[f"{name}.{key}"] = json.dumps(inner) if isinstance(inner, list) else inner
+        elif isinstance(value, list):
+            flat[name] = ";".join(value)
+        else:
+            flat[name] = value
+    return flat
+
+
+def write_csv(records: Iterator[dict[str, Any]], out: IO[str]) -> int:
+    writer = csv.DictWriter(out, fieldnames=csv_columns(), extrasaction="raise")
+    writer.writeheader()
+    count = 0
+    for record in records:
+        writer.writerow(flatten(record))
+        count += 1
+    return count

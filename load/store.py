@@ -1,0 +1,171 @@
+"""Idempotent writes: a page's records are keyed on (book, page, row) and written in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from load.schema import Book, Page, RecordRow
+from normalize.text import fold, tone_key
+from records import BookManifest, HotichError, Kind, Record, RecordSource, Status
+
+# Statuses a person decided: a re-run never overwrites them.
+DECIDED = {Status.reviewed.value, Status.rejected.value}
+
+
+def register_book(session: Session, manifest: BookManifest, book_dir: Path) -> None:
+    """Add the book, or check that a book already loaded under this id is the same kind."""
+    book = session.get(Book, manifest.book_id)
+    if book is not None and book.kind != manifest.kind.value:
+        raise HotichError(
+            "book_kind_changed",
+            f"book {manifest.book_id} was loaded as {book.kind}, its book.json now says {manifest.kind}",
+            fix="give the book a new book_id, or correct book.json",
+            where=f"book {manifest.book_id}",
+        )
+    if book is None:
+        book = Book(book_id=manifest.book_id, kind=manifest.kind.value, layout=manifest.layout, source_dir="")
+        session.add(book)
+    book.year = manifest.year
+    book.locality = manifest.locality.model_dump() if manifest.locality else None
+    book.source_dir = str(book_dir.resolve())
+
+
+@dataclass(frozen=True)
+class PageState:
+    status: str
+    image_sha256: str | None
+    pipeline_version: str | None
+    row_count: int
+
+
+def page_states(session: Session, book_id: str) -> dict[int, PageState]:
+    """What became of each page of a book already seen, by page number."""
+    return {
+        page.page_no: PageState(page.status, page.image_sha256, page.pipeline_version, page.row_count)
+        for page in session.scalars(select(Page).where(Page.book_id == book_id))
+    }
+
+
+def _page(session: Session, book_id: str, page_no: int, image_name: str) -> Page:
+    page = session.scalars(select(Page).where(Page.book_id == book_id, Page.page_no == page_no)).first()
+    if page is None:
+        page = Page(book_id=book_id, page_no=page_no, image_name=image_name, status="failed", row_count=0)
+        session.add(page)
+    page.image_name = image_name
+    page.updated_at = dt.datetime.now(dt.UTC)
+    return page
+
+
+def record_failed_page(session: Session, *, book_id: str, page_no: int, image_name: str, error: HotichError) -> None:
+    """Note why a page could not be read; records it held before are kept."""
+    page = _page(session, book_id, page_no, image_name)
+    page.status = "failed"
+    page.error_code = error.code
+    page.error_message = error.describe()
+
+
+def key_columns(kind: Kind, fields: dict[str, Any]) -> dict[str, Any]:
+    """Typed copies of the fields that search, sort and linkage use."""
+    person = fields.get("husband_name") if kind == Kind.marriage else fields.get("full_name")
+    return {
+        "registration_number": fields.get("registration_number"),
+        "registration_date": fields.get("registration_date"),
+        "person_name": person,
+        "other_name": fields.get("wife_name") if kind == Kind.marriage else None,
+        "name_key": tone_key(person) if person else None,
+        "name_fold": fold(person) if person else None,
+        "sex": fields.get("sex"),
+        "birth_date": fields.get("husband_birth_date") if kind == Kind.marriage else fields.get("birth_date"),
+    }
+
+
+def _apply(row: RecordRow, record: Record) -> None:
+    row.kind = record.kind.value
+    row.fields = record.fields
+    row.raw = record.raw
+    row.confidence = record.confidence
+    row.issues = record.issues
+    row.status = record.status.value
+    row.review_reasons = record.review_reasons
+    row.image_name = record.source.image
+    row.bbox = record.source.bbox
+    for column, value in key_columns(record.kind, record.fields).items():
+        setattr(row, column, value)
+    row.updated_at = dt.datetime.now(dt.UTC)
+
+
+def save_page(
+    session: Session,
+    *,
+    book_id: str,
+    page_no: int,
+    image_name: str,
+    image_sha256: str,
+    pipeline_version: str,
+    angle: float,
+    warnings: list[str],
+    records: Iterable[Record],
+) -> None:
+    """Write a page's records (upsert on provenance) and mark the page loaded.
+
+    Records a person reviewed or rejected are left as they are; rows that are no longer
+    on the page (a rescan) are removed unless a person decided them.
+    """
+    page = _page(session, book_id, page_no, image_name)
+    existing = {
+        row.row_no: row
+        for row in session.scalars(select(RecordRow).where(RecordRow.book_id == book_id, RecordRow.page_no == page_no))
+    }
+    seen = set()
+    for record in records:
+        seen.add(record.source.row)
+        row = existing.get(record.source.row)
+        if row is None:
+            row = RecordRow(
+                record_id=record.record_id,
+                book_id=book_id,
+                page_no=page_no,
+                row_no=record.source.row,
+                version=1,
+            )
+            session.add(row)
+        elif row.status in DECIDED:
+            continue
+        _apply(row, record)
+    stale = [row.record_id for number, row in existing.items() if number not in seen and row.status not in DECIDED]
+    if stale:
+        session.execute(delete(RecordRow).where(RecordRow.record_id.in_(stale)))
+    page.status = "loaded"
+    page.image_sha256 = image_sha256
+    page.pipeline_version = pipeline_version
+    page.error_code = page.error_message = None
+    page.angle = angle
+    page.warnings = warnings
+    page.row_count = len(seen)
+
+
+def record_from_row(row: RecordRow) -> Record:
+    if row.source_import is not None:
+        source = RecordSource.model_validate({"import": row.source_import})
+    else:
+        source = RecordSource(book=row.book_id, page=row.page_no, row=row.row_no, image=row.image_name, bbox=row.bbox)
+    return Record(
+        record_id=row.record_id,
+        kind=Kind(row.kind),
+        source=source,
+        fields=row.fields,
+        raw=row.raw,
+        confidence=row.confidence,
+        status=Status(row.status),
+        review_reasons=row.review_reasons,
+        duplicate_of=row.duplicate_of,
+        match_probability=row.match_probability,
+        issues=row.issues,
+    )

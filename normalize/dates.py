@@ -1,0 +1,130 @@
+"""Dates as written in the registers → ISO 8601 (full or partial), never silently fixed."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+
+from normalize.numwords import parse_month_words, parse_number_words
+from normalize.result import Normalized
+from normalize.text import clean_text, strip_edge_junk
+
+_SEP = r"\s*[/.\-]\s*"
+_FIGURES = re.compile(rf"^(?:ngày\s*)?(\d{{1,2}}){_SEP}(\d{{1,2}}){_SEP}(\d{{4}}|\d{{2}})$")
+_MONTH_YEAR = re.compile(rf"^(?:tháng\s*)?(\d{{1,2}}){_SEP}(\d{{4}})$")
+_YEAR = re.compile(r"^(?:năm\s*)?(\d{4})$")
+_SPELLED = re.compile(r"^(?:ngày\s+)?(?P<d>.+?)\s+tháng\s+(?P<m>.+?)\s+năm\s+(?P<y>.+)$")
+_SPELLED_MONTH = re.compile(r"^tháng\s+(?P<m>.+?)\s+năm\s+(?P<y>.+)$")
+_SPELLED_YEAR = re.compile(r"^năm\s+(?P<y>.+)$")
+_IN_WORDS = re.compile(r"^(?P<figures>[^()]*)\((?P<words>[^()]+)\)$")
+# Digits OCR reads as letters inside a date written in figures.
+_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
+MIN_YEAR, MAX_YEAR = 1850, 2100
+
+
+def _number(part: str) -> int | None:
+    part = part.strip()
+    for prefix in ("mồng ", "mùng "):
+        part = part.removeprefix(prefix)
+    if part.isdigit():
+        return int(part)
+    return parse_number_words(part)
+
+
+def _full_year(year: int, digits: int, reference_year: int | None) -> tuple[int, list[str]]:
+    if digits != 2:
+        return year, []
+    issues = [] if reference_year else ["two_digit_year"]
+    reference = reference_year or dt.date.today().year
+    full = reference // 100 * 100 + year
+    return (full - 100 if full > reference else full), issues
+
+
+def _iso(year: int, month: int | None, day: int | None) -> Normalized:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        return Normalized(None, ("year_out_of_range",))
+    if month is None:
+        return Normalized(f"{year:04d}")
+    if not 1 <= month <= 12:
+        return Normalized(None, ("invalid_date",))
+    if day is None:
+        return Normalized(f"{year:04d}-{month:02d}")
+    if not 1 <= day <= calendar.monthrange(year, month)[1]:
+        return Normalized(None, ("invalid_date",))
+    return Normalized(f"{year:04d}-{month:02d}-{day:02d}")
+
+
+def _parse_figures(text: str, reference_year: int | None) -> Normalized | None:
+    if match := _FIGURES.match(text):
+        day, month, year_text = match.groups()
+        year, issues = _full_year(int(year_text), len(year_text), reference_year)
+        result = _iso(year, int(month), int(day))
+        return Normalized(result.value, result.issues + tuple(issues))
+    if match := _MONTH_YEAR.match(text):
+        return _iso(int(match[2]), int(match[1]), None)
+    if match := _YEAR.match(text):
+        return _iso(int(match[1]), None, None)
+    return None
+
+
+def _parse_spelled(text: str, reference_year: int | None) -> Normalized | None:
+    for pattern in (_SPELLED_YEAR, _SPELLED_MONTH, _SPELLED):
+        match = pattern.match(text)
+        if not match:
+            continue
+        parts = match.groupdict()
+        year_text = parts["y"].strip()
+        year = _number(year_text)
+        month = parse_month_words(parts["m"]) if "m" in parts else None
+        if "m" in parts and parts["m"].strip().isdigit():
+            month = int(parts["m"])
+        day = _number(parts["d"]) if "d" in parts else None
+        if year is None or ("m" in parts and month is None) or ("d" in parts and day is None):
+            continue
+        year, issues = _full_year(year, len(year_text), reference_year)
+        result = _iso(year, month, day)
+        return Normalized(result.value, result.issues + tuple(issues))
+    return None
+
+
+def _parse_one(text: str, reference_year: int | None) -> Normalized | None:
+    return _parse_figures(text, reference_year) or _parse_spelled(text, reference_year)
+
+
+def parse_vn_date(raw: str | None, *, reference_year: int | None = None) -> Normalized:
+    """Parse a date in any form of spec section 3; issues explain anything doubtful.
+
+    ``reference_year`` (the book's year) resolves two-digit years.
+    """
+    text = strip_edge_junk(clean_text(raw)).lower()
+    if not text:
+        return Normalized.empty()
+    if match := _IN_WORDS.match(text):
+        return _figures_and_words(match["figures"], match["words"], reference_year)
+    parsed = _parse_one(text, reference_year)
+    if parsed is not None:
+        return parsed
+    mended = text.translate(_DIGIT_LOOKALIKES)
+    parsed = _parse_figures(mended, reference_year) if mended != text else None
+    if parsed is not None:
+        return Normalized(parsed.value, (*parsed.issues, "ocr_substitution"))
+    return Normalized(None, ("unparsed_date",))
+
+
+def _figures_and_words(figures: str, words: str, reference_year: int | None) -> Normalized:
+    in_figures = _parse_one(strip_edge_junk(figures), reference_year)
+    in_words = _parse_one(strip_edge_junk(words), reference_year)
+    if in_figures is None or in_words is None:
+        found = in_figures or in_words
+        if found is None:
+            return Normalized(None, ("unparsed_date",))
+        return Normalized(found.value, (*found.issues, "unparsed_date_part"))
+    if in_figures.value != in_words.value:
+        return Normalized(in_figures.value, (*in_figures.issues, "date_words_mismatch"))
+    return in_figures
+
+
+def format_vn_date(iso: str) -> str:
+    """ISO (full or partial) → the figures officers write: ``15/03/1998``, ``03/1998``."""
+    return "/".join(reversed(iso.split("-")))

@@ -1,0 +1,86 @@
+"""A whole record: each field normalised, then one place decides its review status."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from pydantic import BaseModel, Field
+
+from normalize.dates import parse_vn_date
+from normalize.names import normalize_name
+from normalize.result import Normalized
+from normalize.values import normalize_registration_number, normalize_sex, normalize_text
+from records import DATE_FIELDS, NAME_FIELDS, Kind, Status, field_keys
+from records.layouts import NUMBER_FIELDS, SEX_FIELDS
+
+REQUIRED: dict[Kind, tuple[str, ...]] = {
+    Kind.birth: ("registration_number", "full_name", "birth_date"),
+    Kind.death: ("registration_number", "full_name", "death_date"),
+    Kind.marriage: ("registration_number", "husband_name", "wife_name"),
+}
+
+
+class ReviewSettings(BaseModel):
+    """Thresholds of review routing (``HOTICH_MIN_CONFIDENCE`` overrides the default)."""
+
+    min_confidence: float = Field(default=0.80, ge=0.0, le=1.0)
+
+
+@dataclass(frozen=True)
+class NormalizedRecord:
+    fields: dict[str, str | None]
+    issues: dict[str, tuple[str, ...]]
+    status: Status
+    review_reasons: list[str]
+
+
+def normalize_field(key: str, raw: str | None, *, reference_year: int | None) -> Normalized:
+    """Pick the normaliser for ``key`` by what the key holds."""
+    if key in NAME_FIELDS:
+        return normalize_name(raw)
+    if key in DATE_FIELDS:
+        return parse_vn_date(raw, reference_year=reference_year)
+    if key in SEX_FIELDS:
+        return normalize_sex(raw)
+    if key in NUMBER_FIELDS:
+        return normalize_registration_number(raw)
+    return normalize_text(raw)
+
+
+def review_reasons(
+    kind: Kind,
+    fields: Mapping[str, str | None],
+    issues: Mapping[str, tuple[str, ...]],
+    confidence: Mapping[str, float],
+    settings: ReviewSettings,
+) -> list[str]:
+    """Every reason a person must look at this record (empty: accept it)."""
+    reasons = [f"{issue}:{key}" for key, found in issues.items() for issue in found]
+    for key, value in confidence.items():
+        if value < settings.min_confidence:
+            reasons.append(f"low_confidence:{key}")
+    reasons += [f"missing:{key}" for key in REQUIRED[kind] if not fields.get(key)]
+    return sorted(set(reasons), key=reasons.index)
+
+
+def normalize_record(
+    kind: Kind,
+    raw: Mapping[str, str | None],
+    confidence: Mapping[str, float],
+    *,
+    reference_year: int | None,
+    settings: ReviewSettings,
+    field_normalizer: Callable[..., Normalized] = normalize_field,
+) -> NormalizedRecord:
+    """Normalise every field of a record of ``kind`` and route it."""
+    fields: dict[str, str | None] = {}
+    issues: dict[str, tuple[str, ...]] = {}
+    for key in field_keys(kind):
+        result = field_normalizer(key, raw.get(key), reference_year=reference_year)
+        fields[key] = result.value
+        if result.issues:
+            issues[key] = result.issues
+    reasons = review_reasons(kind, fields, issues, confidence, settings)
+    status = Status.needs_review if reasons else Status.auto_accepted
+    return NormalizedRecord(fields, issues, status, reasons)

@@ -1,0 +1,50 @@
+"""Sex, registration numbers and free text (places, ethnicity, causes, notes)."""
+
+from __future__ import annotations
+
+import re
+
+from normalize.result import Normalized
+from normalize.text import clean_text, fold, strip_edge_junk
+
+_SEXES = {"nam": "male", "nu": "female"}
+_NUMBER = re.compile(r"^0*(\d+)\s*(?:([a-z])|/\s*(\d{2,4}))?$", re.IGNORECASE)
+_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1", "S": "5"})
+
+
+def normalize_sex(raw: str | None) -> Normalized:
+    """``Nam`` → ``male``, ``Nữ`` → ``female`` (any case, with or without diacritics)."""
+    text = strip_edge_junk(clean_text(raw))
+    if not text:
+        return Normalized.empty()
+    sex = _SEXES.get(fold(text))
+    return Normalized(sex) if sex else Normalized(None, ("invalid_sex",))
+
+
+def _number(match: re.Match[str]) -> str:
+    digits, letter, year = match.groups()
+    value = str(int(digits))
+    if letter:
+        value += letter.lower()
+    if year:
+        value += f"/{year}"
+    return value
+
+
+def normalize_registration_number(raw: str | None) -> Normalized:
+    """Digits with leading zeros dropped; a suffix (``12/1998``, ``12a``) is kept."""
+    text = strip_edge_junk(clean_text(raw)).removeprefix("Số").strip()
+    if not text:
+        return Normalized.empty()
+    if match := _NUMBER.match(text):
+        return Normalized(_number(match))
+    mended = text.translate(_DIGIT_LOOKALIKES)
+    if match := _NUMBER.match(mended):
+        return Normalized(_number(match), ("ocr_substitution",))
+    return Normalized(clean_text(text), ("invalid_number",))
+
+
+def normalize_text(raw: str | None) -> Normalized:
+    """Free text as written: NFC, single spaces, trimmed of ruling-line marks."""
+    text = strip_edge_junk(clean_text(raw))
+    return Normalized(text or None)

@@ -1,0 +1,144 @@
+"""Pydantic models of the contract: the book manifest, the three record kinds, an exported record."""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from records.layouts import Kind
+
+# A fixed namespace so a record's id depends only on where it was written.
+RECORD_NAMESPACE = uuid.UUID("6f1c2c1e-3b0a-5d5e-9a57-68f7a1c0b5e2")
+
+
+def record_id_for(book_id: str, page: int, row: int) -> str:
+    """The stable id of the record on ``row`` of ``page`` of ``book_id`` (both 1-based)."""
+    return str(uuid.uuid5(RECORD_NAMESPACE, f"{book_id}/{page}/{row}"))
+
+
+class Status(StrEnum):
+    auto_accepted = "auto_accepted"
+    needs_review = "needs_review"
+    reviewed = "reviewed"
+    rejected = "rejected"
+
+
+class Locality(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    commune: str | None = None
+    district: str | None = None
+    province: str | None = None
+
+
+class BookManifest(BaseModel):
+    """``book.json`` (spec section 1)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    book_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    kind: Kind
+    layout: Literal["ledger", "form"] = "ledger"
+    year: int | None = Field(default=None, ge=1900, le=2100)
+    locality: Locality | None = None
+    page_offset: int = Field(default=0, ge=0)
+
+    @field_validator("book_id")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return value.strip()
+
+
+class _Fields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    registration_number: str | None = None
+    registration_date: str | None = None
+    notes: str | None = None
+
+
+class BirthFields(_Fields):
+    full_name: str | None = None
+    sex: Literal["male", "female"] | None = None
+    birth_date: str | None = None
+    birth_place: str | None = None
+    ethnicity: str | None = None
+    father_name: str | None = None
+    mother_name: str | None = None
+
+
+class DeathFields(_Fields):
+    full_name: str | None = None
+    sex: Literal["male", "female"] | None = None
+    birth_date: str | None = None
+    death_date: str | None = None
+    death_place: str | None = None
+    death_cause: str | None = None
+    residence: str | None = None
+
+
+class MarriageFields(_Fields):
+    husband_name: str | None = None
+    husband_birth_date: str | None = None
+    husband_residence: str | None = None
+    wife_name: str | None = None
+    wife_birth_date: str | None = None
+    wife_residence: str | None = None
+
+
+_FIELDS_MODELS: dict[Kind, type[_Fields]] = {
+    Kind.birth: BirthFields,
+    Kind.death: DeathFields,
+    Kind.marriage: MarriageFields,
+}
+
+
+def fields_model(kind: Kind | str) -> type[_Fields]:
+    return _FIELDS_MODELS[Kind(kind)]
+
+
+class RecordSource(BaseModel):
+    """Where a record came from: a page row of a book, or an imported file."""
+
+    book: str | None = None
+    page: int | None = None
+    row: int | None = None
+    image: str | None = None
+    bbox: list[int] | None = None
+    import_: str | None = Field(default=None, alias="import")
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    def export(self) -> dict[str, Any]:
+        if self.import_ is not None:
+            return {"import": self.import_}
+        return {
+            "book": self.book,
+            "page": self.page,
+            "row": self.row,
+            "image": self.image,
+            "bbox": self.bbox,
+        }
+
+
+class Record(BaseModel):
+    """One record as exported (spec section 4)."""
+
+    record_id: str
+    kind: Kind
+    source: RecordSource
+    fields: dict[str, Any]
+    raw: dict[str, str | None]
+    confidence: dict[str, float]
+    status: Status
+    review_reasons: list[str] = []
+    duplicate_of: str | None = None
+    match_probability: float | None = None
+    # Normaliser issues per field; kept in the database, not part of the export contract.
+    issues: dict[str, list[str]] = Field(default_factory=dict, exclude=True)
+
+    def export(self) -> dict[str, Any]:
+        data = self.model_dump(mode="json")
+        data["source"] = self.source.export()
+        return data

@@ -1,0 +1,276 @@
+"""Realistic register content: who is born, dies and marries, written as officers write it.
+
+Family-name shares follow the published distribution (Nguyễn ~38%, Trần ~11%, Lê ~9.5%,
+Phạm ~7%; the top 14 cover ~90%). Each generated entry carries both the text as printed
+and the canonical value hotich must produce (computed here, never by hotich's normaliser).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+
+from records import Kind
+
+FAMILY_NAMES: list[tuple[str, float]] = [
+    ("Nguyễn", 38.0), ("Trần", 11.0), ("Lê", 9.5), ("Phạm", 7.1), ("Hoàng", 3.0),
+    ("Huỳnh", 2.1), ("Phan", 4.5), ("Vũ", 2.0), ("Võ", 1.9), ("Đặng", 2.1), ("Bùi", 2.0),
+    ("Đỗ", 1.4), ("Hồ", 1.3), ("Ngô", 1.3), ("Dương", 1.0), ("Lý", 0.5), ("Đinh", 0.6),
+    ("Trịnh", 0.5), ("Lương", 0.4), ("Mai", 0.4), ("Tạ", 0.3), ("Đào", 0.4), ("Cao", 0.3),
+    ("Lâm", 0.3), ("Quách", 0.2), ("Kiều", 0.2), ("Thái", 0.2), ("Tô", 0.2), ("Hà", 0.3),
+    ("Vương", 0.2), ("Triệu", 0.2), ("Châu", 0.2), ("Âu", 0.1), ("Ông", 0.1), ("Khổng", 0.1),
+    ("Lã", 0.1), ("Mạc", 0.1), ("Từ", 0.1), ("Phùng", 0.2), ("Doãn", 0.1), ("Lục", 0.1),
+    ("Tăng", 0.1), ("Chu", 0.1), ("Lưu", 0.2), ("Ưng", 0.05), ("Ứng", 0.05),
+]  # fmt: skip
+
+MIDDLE_MALE = (
+    "Văn Văn Văn Hữu Đức Minh Quang Công Thành Xuân Ngọc Thế Đình Trọng Quốc Anh Gia Bảo Tuấn "
+    "Khắc Duy Mạnh Tiến Chí Phước Nhật"
+).split()
+MIDDLE_FEMALE = (
+    "Thị Thị Thị Thị Ngọc Thu Thanh Kim Mỹ Thuỳ Thùy Diệu Hồng Bích Khánh Phương Minh Bảo Quỳnh "
+    "Tường Ánh Diễm Huyền"
+).split()
+GIVEN_MALE = (
+    "An Anh Bình Cường Dũng Đạt Định Đông Đức Giang Hải Hiếu Hiển Hoà Hòa Hùng Huy Hưng Khải "
+    "Khoa Khánh Kiên Lâm Lộc Long Mạnh Minh Nam Nghĩa Nhân Phong Phúc Quân Quang Quý Sơn Tài "
+    "Thắng Thành Thịnh Toàn Trí Trung Tuấn Tùng Việt Vinh Vũ Khuê Ẩn Mẫn Lũy Thưởng Nguyện "
+    "Quyết Quỳnh Uy Tường Hoạch Khuyến Ngữ Trường Thuận Hoàn"
+).split()
+GIVEN_FEMALE = (
+    "Ánh Bích Châu Chi Diệp Dung Duyên Giang Hà Hằng Hạnh Hiền Hoa Hương Huyền Lan Liên Linh "
+    "Loan Mai My Nga Ngân Nhung Oanh Phượng Quyên Quỳnh Thảo Thoa Thư Thuý Thúy Thuỷ Thủy "
+    "Trang Tuyết Uyên Vân Xuân Yến Nguyệt Ngọc Nhạn Khuyên Tươi Lụa Ngoãn Dạ Tuệ Ửng Hoè"
+).split()
+
+PROVINCES = [
+    ("Thành phố Đà Nẵng", "Quận Thanh Khê", ["Phường An Khê", "Phường Chính Gián", "Phường Thạc Gián"]),
+    ("Thành phố Hà Nội", "Quận Đống Đa", ["Phường Ô Chợ Dừa", "Phường Láng Thượng", "Phường Quốc Tử Giám"]),
+    ("Tỉnh Nghệ An", "Huyện Diễn Châu", ["Xã Diễn Hạnh", "Xã Diễn Kỷ", "Xã Diễn Thịnh"]),
+    ("Tỉnh Thừa Thiên Huế", "Huyện Phú Vang", ["Xã Phú Thượng", "Xã Vinh Hà", "Xã Phú Mỹ"]),
+    ("Tỉnh Bến Tre", "Huyện Mỏ Cày Nam", ["Xã Đa Phước Hội", "Xã Hương Mỹ", "Xã Thành Thới A"]),
+    ("Tỉnh Lạng Sơn", "Huyện Tràng Định", ["Xã Đề Thám", "Xã Hùng Sơn", "Xã Kháng Chiến"]),
+]  # fmt: skip
+HOSPITALS = [
+    "Bệnh viện Phụ sản Đà Nẵng", "Trạm y tế xã", "Bệnh viện Bạch Mai", "Tại nhà",
+    "Bệnh viện Đa khoa tỉnh", "Nhà hộ sinh khu vực", "Bệnh viện Từ Dũ",
+]  # fmt: skip
+ETHNICITIES = ["Kinh"] * 20 + ["Tày", "Thái", "Mường", "Khmer", "Hoa", "Nùng", "Dao", "Ê Đê"]
+CAUSES = [
+    "Bệnh già", "Tai nạn giao thông", "Ung thư phổi", "Đột quỵ", "Bệnh tim", "Suy hô hấp",
+    "Xơ gan", "Đuối nước", "",
+]  # fmt: skip
+NOTES = [
+    "Đăng ký lại", "Đăng ký quá hạn", "Cải chính họ tên ngày {d}", "Bổ sung tên cha ngày {d}",
+    "Con nuôi", "Đã cấp bản sao ngày {d}", "Ghi chú theo QĐ số {n}/QĐ-UBND",
+]  # fmt: skip
+
+DAY_WORDS = {
+    1: "mồng một", 2: "mồng hai", 3: "mồng ba", 4: "mồng bốn", 5: "mồng năm", 6: "mồng sáu",
+    7: "mồng bảy", 8: "mồng tám", 9: "mồng chín", 10: "mồng mười",
+}  # fmt: skip
+DIGIT_WORDS = ["không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín"]
+
+
+def number_in_words(number: int) -> str:
+    """Vietnamese words for 0..2999 (``1998`` → ``một nghìn chín trăm chín mươi tám``)."""
+    parts: list[str] = []
+    thousands, rest = divmod(number, 1000)
+    if thousands:
+        parts += [DIGIT_WORDS[thousands], "nghìn"]
+    hundreds, rest = divmod(rest, 100)
+    if hundreds or (thousands and rest):
+        parts += [DIGIT_WORDS[hundreds], "trăm"]
+    tens, units = divmod(rest, 10)
+    if tens == 1:
+        parts.append("mười")
+    elif tens:
+        parts += [DIGIT_WORDS[tens], "mươi"]
+    elif units and parts:
+        parts.append("lẻ")
+    if units:
+        word = DIGIT_WORDS[units]
+        if units == 5 and tens:
+            word = "lăm"
+        elif units == 1 and tens > 1:
+            word = "mốt"
+        elif units == 4 and tens > 1:
+            word = "tư"
+        parts.append(word)
+    return " ".join(parts) if parts else "không"
+
+
+def date_in_words(date: dt.date) -> str:
+    day = DAY_WORDS.get(date.day) or number_in_words(date.day)
+    return f"ngày {day} tháng {number_in_words(date.month)} năm {number_in_words(date.year)}"
+
+
+@dataclass
+class Cell:
+    """What is printed in a cell and what hotich must make of it."""
+
+    written: str
+    value: str | None
+
+
+@dataclass
+class Entry:
+    cells: dict[str, Cell] = field(default_factory=dict)
+
+
+@dataclass
+class BookStyle:
+    """How one book's officer wrote: upper-case names, date form, number form."""
+
+    upper_names: bool
+    date_form: str  # slash | dash | dot | words_inline | padded
+    number_form: str  # plain | padded | with_year
+    words_for_birth: bool
+
+
+def random_style(rng: random.Random) -> BookStyle:
+    return BookStyle(
+        upper_names=rng.random() < 0.6,
+        date_form=rng.choice(["slash", "padded", "dash", "dot", "words_inline"]),
+        number_form=rng.choice(["plain", "padded", "with_year"]),
+        words_for_birth=rng.random() < 0.3,
+    )
+
+
+class EntryWriter:
+    """Makes entries of one book, deterministic by its ``random.Random``."""
+
+    def __init__(self, rng: random.Random, kind: Kind, year: int, style: BookStyle) -> None:
+        self.rng = rng
+        self.kind = kind
+        self.year = year
+        self.style = style
+        self.number = 0
+        self.day = dt.date(year, 1, 2)
+        self.province, self.district, self.communes = rng.choice(PROVINCES)
+
+    # --- values -------------------------------------------------------------
+    def person_name(self, female: bool) -> str:
+        family = self.rng.choices([n for n, _ in FAMILY_NAMES], [w for _, w in FAMILY_NAMES])[0]
+        middles = MIDDLE_FEMALE if female else MIDDLE_MALE
+        given = self.rng.choice(GIVEN_FEMALE if female else GIVEN_MALE)
+        parts = [family, self.rng.choice(middles)]
+        if self.rng.random() < 0.25:
+            parts.append(self.rng.choice(middles))
+        return " ".join(dict.fromkeys([*parts, given]))
+
+    def name_cell(self, female: bool) -> Cell:
+        name = self.person_name(female)
+        return Cell(name.upper() if self.style.upper_names else name, name)
+
+    def date_cell(self, date: dt.date, *, in_words: bool = False, form: str | None = None) -> Cell:
+        form = form or self.style.date_form
+        written = {
+            "slash": f"{date.day}/{date.month}/{date.year}",
+            "padded": f"{date.day:02d}/{date.month:02d}/{date.year}",
+            "dash": f"{date.day:02d}-{date.month:02d}-{date.year}",
+            "dot": f"{date.day}.{date.month}.{date.year}",
+            "words_inline": f"ngày {date.day} tháng {date.month} năm {date.year}",
+            "short_year": f"{date.day:02d}-{date.month:02d}-{date.year % 100:02d}",
+        }[form]
+        if in_words:
+            written += f" ({date_in_words(date)})"
+        return Cell(written, date.isoformat())
+
+    def partial_date_cell(self, date: dt.date) -> Cell:
+        if self.rng.random() < 0.5:
+            return Cell(str(date.year), str(date.year))
+        return Cell(f"{date.month}/{date.year}", f"{date.year}-{date.month:02d}")
+
+    def random_date(self, first_year: int, last_year: int) -> dt.date:
+        start = dt.date(first_year, 1, 1).toordinal()
+        end = dt.date(last_year, 12, 31).toordinal()
+        return dt.date.fromordinal(self.rng.randint(start, end))
+
+    def registration(self) -> tuple[Cell, Cell]:
+        self.number += 1
+        self.day = min(self.day + dt.timedelta(days=self.rng.randint(0, 3)), dt.date(self.year, 12, 31))
+        written = {
+            "plain": str(self.number),
+            "padded": f"{self.number:02d}",
+            "with_year": f"{self.number:02d}/{self.year}",
+        }[self.style.number_form]
+        value = str(self.number) + (f"/{self.year}" if self.style.number_form == "with_year" else "")
+        form = "short_year" if self.rng.random() < 0.1 else None
+        return Cell(written, value), self.date_cell(self.day, form=form)
+
+    def place(self) -> str:
+        commune = self.rng.choice(self.communes)
+        if self.rng.random() < 0.5:
+            return f"{commune}, {self.district}, {self.province}"
+        return f"{commune}, {self.province.removeprefix('Tỉnh ').removeprefix('Thành phố ')}"
+
+    def text_cell(self, text: str) -> Cell:
+        return Cell(text, text or None)
+
+    def note(self) -> Cell:
+        if self.rng.random() > 0.15:
+            return Cell("", None)
+        template = self.rng.choice(NOTES)
+        later = self.random_date(self.year + 1, self.year + 15)
+        text = template.format(d=f"{later.day}/{later.month}/{later.year}", n=self.rng.randint(10, 999))
+        return Cell(text, text)
+
+    def sex_cell(self, female: bool) -> Cell:
+        written = self.rng.choice(["Nữ", "NỮ", "nữ"] if female else ["Nam", "NAM", "nam"])
+        return Cell(written, "female" if female else "male")
+
+    # --- entries ------------------------------------------------------------
+    def entry(self) -> Entry:
+        number, registered = self.registration()
+        cells = {"registration_number": number, "registration_date": registered}
+        cells |= {
+            Kind.birth: self._birth,
+            Kind.death: self._death,
+            Kind.marriage: self._marriage,
+        }[self.kind]()
+        cells["notes"] = self.note()
+        return Entry(cells)
+
+    def _birth(self) -> dict[str, Cell]:
+        female = self.rng.random() < 0.49
+        born = self.day - dt.timedelta(days=self.rng.randint(1, 60))
+        father = self.name_cell(False) if self.rng.random() > 0.06 else Cell("", None)
+        place = self.rng.choice(HOSPITALS) if self.rng.random() < 0.5 else self.place()
+        return {
+            "full_name": self.name_cell(female),
+            "sex": self.sex_cell(female),
+            "birth_date": self.date_cell(born, in_words=self.style.words_for_birth),
+            "birth_place": self.text_cell(place),
+            "ethnicity": self.text_cell(self.rng.choice(ETHNICITIES)),
+            "father_name": father,
+            "mother_name": self.name_cell(True),
+        }
+
+    def _death(self) -> dict[str, Cell]:
+        female = self.rng.random() < 0.5
+        died = self.day - dt.timedelta(days=self.rng.randint(0, 20))
+        born = self.random_date(self.year - 95, self.year - 1)
+        birth = self.partial_date_cell(born) if born.year < 1950 else self.date_cell(born)
+        return {
+            "full_name": self.name_cell(female),
+            "sex": self.sex_cell(female),
+            "birth_date": birth,
+            "death_date": self.date_cell(died),
+            "death_place": self.text_cell(self.rng.choice(["Tại nhà", "Bệnh viện Đa khoa tỉnh", self.place()])),
+            "death_cause": self.text_cell(self.rng.choice(CAUSES)),
+            "residence": self.text_cell(self.place()),
+        }
+
+    def _marriage(self) -> dict[str, Cell]:
+        husband_born = self.random_date(self.year - 40, self.year - 20)
+        wife_born = self.random_date(self.year - 35, self.year - 18)
+        return {
+            "husband_name": self.name_cell(False),
+            "husband_birth_date": self.date_cell(husband_born),
+            "husband_residence": self.text_cell(self.place()),
+            "wife_name": self.name_cell(True),
+            "wife_birth_date": self.date_cell(wife_born),
+            "wife_residence": self.text_cell(self.place()),
+        }

@@ -1,0 +1,76 @@
+"""Write sample books (spec section 1) and their ground truth, deterministic by seed."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+from records import BookManifest, Kind, Locality
+from samplebooks.content import Entry, EntryWriter, random_style
+from samplebooks.render import PageDrawer, damage_page, random_damage, random_plan, save_scan
+
+BOOK_PREFIX = {Kind.birth: "KS", Kind.death: "KT", Kind.marriage: "KH"}
+
+
+def _entries_by_page(drawer: PageDrawer, writer: EntryWriter, pages: int) -> list[list[Entry]]:
+    result: list[list[Entry]] = []
+    pending: list[Entry] = []
+    for _ in range(pages):
+        while len(pending) < 30:
+            pending.append(writer.entry())
+        fit = max(1, drawer.rows_that_fit(pending))
+        result.append(pending[:fit])
+        pending = pending[fit:]
+    return result
+
+
+def generate_book(out_dir: Path, *, kind: Kind, seed: int, pages: int = 5, year: int | None = None) -> Path:
+    """Write one book folder under ``out_dir/books`` and its truth under ``out_dir/truth``."""
+    rng = random.Random(f"{seed}/{kind}")
+    year = year or rng.randint(1978, 2015)
+    style = random_style(rng)
+    writer = EntryWriter(rng, kind, year, style)
+    plan = random_plan(rng, kind)
+    drawer = PageDrawer(plan, kind, rng)
+    book_id = f"{BOOK_PREFIX[kind]}-{year}-S{seed}"
+    book_dir = out_dir / "books" / book_id
+    book_dir.mkdir(parents=True, exist_ok=True)
+    manifest = BookManifest(
+        book_id=book_id,
+        kind=kind,
+        layout="ledger",
+        year=year,
+        locality=Locality(commune=writer.communes[0], district=writer.district, province=writer.province),
+    )
+    (book_dir / "book.json").write_text(manifest.model_dump_json(indent=2, exclude_none=True), encoding="utf-8")
+    truth_dir = out_dir / "truth"
+    truth_dir.mkdir(parents=True, exist_ok=True)
+    title = f"SỔ ĐĂNG KÝ {BOOK_TITLE[kind]} — Năm {year}"
+    with (truth_dir / f"{book_id}.jsonl").open("w", encoding="utf-8") as truth:
+        for page_no, entries in enumerate(_entries_by_page(drawer, writer, pages), start=1):
+            empty = 2 if page_no == pages else 0
+            image, boxes = drawer.page(title, entries, empty, page_no)
+            damage = random_damage(rng)
+            scan = damage_page(image, damage, seed=rng.randrange(2**32))
+            path = save_scan(scan, book_dir / f"{page_no:04d}", damage, plan.dpi)
+            for row, (entry, box) in enumerate(zip(entries, boxes, strict=True), start=1):
+                line = {
+                    "book": book_id,
+                    "page": page_no,
+                    "row": row,
+                    "image": path.name,
+                    "fields": {key: cell.value for key, cell in entry.cells.items()},
+                    "written": {key: cell.written for key, cell in entry.cells.items()},
+                    "bbox_unskewed": box,
+                }
+                truth.write(json.dumps(line, ensure_ascii=False) + "\n")
+    return book_dir
+
+
+BOOK_TITLE = {Kind.birth: "KHAI SINH", Kind.death: "KHAI TỬ", Kind.marriage: "KẾT HÔN"}
+
+
+def generate_books(out_dir: Path, *, seed: int, pages: int = 5, kinds: list[Kind] | None = None) -> list[Path]:
+    """One book of each kind (or of ``kinds``)."""
+    return [generate_book(out_dir, kind=kind, seed=seed, pages=pages) for kind in kinds or list(Kind)]
