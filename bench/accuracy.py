@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from score import score  # noqa: E402
+from score import score
 
 
 def plain_tesseract_seconds(pages: list[Path]) -> float:
@@ -76,8 +76,10 @@ def main() -> None:
     print(f"auto-accepted            {result['auto_accepted']} ({result['auto_accepted_share']:.1%} of rows)")
     print(f"  with every field right {result['auto_accepted_all_right']:.4f}")
     per_page = hotich_seconds / len(timed_pages)
-    print(f"hotich                   {per_page:.2f} s/page, {60 / per_page:.1f} pages/min "
-          f"({len(timed_pages)} pages, {os.cpu_count()} cores, Prefect start excluded)")
+    print(
+        f"hotich                   {per_page:.2f} s/page, {60 / per_page:.1f} pages/min "
+        f"({len(timed_pages)} pages, {os.cpu_count()} cores, Prefect start excluded)"
+    )
     if not args.skip_baseline:
         baseline = plain_tesseract_seconds(timed_pages) / len(timed_pages)
         print(f"plain tesseract -l vie   {baseline:.2f} s/page (one process per page, sequential)")

@@ -17,7 +17,11 @@ from typing import Any
 
 NAME_KEYS = {"full_name", "father_name", "mother_name", "husband_name", "wife_name"}
 DATE_KEYS = {"registration_date", "birth_date", "death_date", "husband_birth_date", "wife_birth_date"}
-GROUPS = {"registration_number": "number", "sex": "sex"} | dict.fromkeys(DATE_KEYS, "date") | dict.fromkeys(NAME_KEYS, "name")
+GROUPS = (
+    {"registration_number": "number", "sex": "sex"}
+    | dict.fromkeys(DATE_KEYS, "date")
+    | dict.fromkeys(NAME_KEYS, "name")
+)
 
 
 def _norm(key: str, value: Any) -> Any:
@@ -64,7 +68,10 @@ def score(export_path: Path, truth_dir: Path) -> dict[str, Any]:
             right[group][1] += 1
             all_right &= ok
             if not ok and len(wrong_examples) < 400:
-                wrong_examples.append(f"{key} {field}: want {value!r} got {record['fields'].get(field)!r} raw {record['raw'].get(field)!r} [{record['status']}]")
+                wrong_examples.append(
+                    f"{key} {field}: want {value!r} got {record['fields'].get(field)!r} "
+                    f"raw {record['raw'].get(field)!r} [{record['status']}]"
+                )
         if record["status"] == "auto_accepted":
             auto_total += 1
             auto_right += all_right

@@ -28,7 +28,7 @@ def page_ink(clean: np.ndarray, grid: Grid) -> PageInk:
     y0, y1 = grid.rows[0], grid.rows[-1]
     table = clean[y0:y1, x0:x1]
     threshold, ink = cv2.threshold(table, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    _count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
     areas = stats[1:, cv2.CC_STAT_AREA]
     glyphs = heights[(areas >= 12) & (heights >= 6) & (heights <= (y1 - y0) / 4)]

@@ -57,7 +57,9 @@ def clean_page(gray: np.ndarray) -> tuple[np.ndarray, float]:
     return rotate(flat, angle), angle
 
 
-def box_before_rotation(box: tuple[int, int, int, int], angle: float, shape: tuple[int, ...]) -> tuple[int, int, int, int]:
+def box_before_rotation(
+    box: tuple[int, int, int, int], angle: float, shape: tuple[int, ...]
+) -> tuple[int, int, int, int]:
     """A box on the straightened page, as the upright box that holds it on the original scan."""
     x, y, w, h = box
     height, width = shape[:2]

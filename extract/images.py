@@ -54,9 +54,7 @@ def _frame_count(path: Path) -> int:
 
 def list_pages(book_dir: Path) -> list[PageRef]:
     """Every page of the book in name order; a non-image file is a page that will fail."""
-    files = sorted(
-        p for p in book_dir.iterdir() if p.is_file() and p.name != MANIFEST and not p.name.startswith(".")
-    )
+    files = sorted(p for p in book_dir.iterdir() if p.is_file() and p.name != MANIFEST and not p.name.startswith("."))
     pages: list[PageRef] = []
     for path in files:
         for frame in range(_frame_count(path)):
@@ -102,9 +100,13 @@ def load_page(book_dir: Path, page: PageRef, *, book_id: str) -> np.ndarray:
             "page_unreadable", f"the scan cannot be decoded ({error})", "scan the page again", where
         ) from error
     if gray.size == 0 or min(gray.shape) < 200:
-        raise page_error("page_empty", f"the image is {gray.shape[1]}x{gray.shape[0]} pixels", "scan the page again", where)
+        raise page_error(
+            "page_empty", f"the image is {gray.shape[1]}x{gray.shape[0]} pixels", "scan the page again", where
+        )
     if int(gray.max()) - int(gray.min()) < 16:
-        raise page_error("page_blank", "the page is blank", "check the scan; remove blank pages or set page_offset", where)
+        raise page_error(
+            "page_blank", "the page is blank", "check the scan; remove blank pages or set page_offset", where
+        )
     return gray
 
 

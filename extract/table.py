@@ -30,9 +30,7 @@ class Grid:
 
 def ink_mask(gray: np.ndarray, *, sensitivity: int = 12) -> np.ndarray:
     """255 where the page has ink, including faint ruling lines."""
-    return cv2.adaptiveThreshold(
-        gray, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY_INV, 41, sensitivity
-    )
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY_INV, 41, sensitivity)
 
 
 def _line_masks(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -86,7 +84,11 @@ def find_grid(gray: np.ndarray) -> Grid | None:
     if len(columns) < 3:
         return None
     left, right = min(left, columns[0]), max(right, columns[-1])
-    rows = _peaks(_smooth((horizontal[:, columns[0] : columns[-1] + 1] > 0).sum(axis=1)), 0.45 * (columns[-1] - columns[0]), min_gap)
+    rows = _peaks(
+        _smooth((horizontal[:, columns[0] : columns[-1] + 1] > 0).sum(axis=1)),
+        0.45 * (columns[-1] - columns[0]),
+        min_gap,
+    )
     if len(rows) < 3:
         return None
     return Grid(rows=rows, columns=columns, line_mask=_ruling_mask(horizontal, vertical, rows, columns))

@@ -101,7 +101,9 @@ class TesseractEngine:
                 fix="apt-get install tesseract-ocr tesseract-ocr-vie",
             ) from error
         except subprocess.TimeoutExpired as error:
-            raise OcrFailed("ocr_timeout", f"Tesseract took over {self.timeout:.0f} s", fix="run the book again") from error
+            raise OcrFailed(
+                "ocr_timeout", f"Tesseract took over {self.timeout:.0f} s", fix="run the book again"
+            ) from error
         if done.returncode != 0:
             message = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
             if b"Failed loading language" in done.stderr:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -22,7 +23,9 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="hotich: digitise Vietnamese civil-status registers.", no_args_is_help=True)
 console = Console(stderr=True)
-DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (default: $HOTICH_DB, else sqlite:///hotich.db)")]
+DbOption = Annotated[
+    str | None, typer.Option("--db", help="Database URL (default: $HOTICH_DB, else sqlite:///hotich.db)")
+]
 
 
 class ExportFormat(StrEnum):
@@ -44,7 +47,7 @@ def operator_errors() -> Iterator[None]:
     try:
         yield
     except HotichError as error:
-        console.print(f"[bold red]error[/] {error.describe()}", highlight=False)
+        console.print(f"[bold red]error[/] {escape(error.describe())}", highlight=False)
         raise typer.Exit(2) from None
 
 
@@ -56,16 +59,15 @@ def _progress_callback(progress: Progress, book: str) -> Callable[[str, int, Pag
             progress.update(task_id, total=total)
         elif outcome is not None:
             progress.advance(task_id)
-            if outcome.error:
-                progress.console.print(f"[red]page failed[/] {outcome.error}", highlight=False)
 
     return report
 
 
 def _summary_table(summaries: list[BookSummary]) -> Table:
     table = Table(title="Digitised")
-    for heading in ("book", "pages", "read", "unchanged", "failed", "rows", "auto-accepted", "needs review"):
-        table.add_column(heading, justify="left" if heading == "book" else "right")
+    table.add_column("book", no_wrap=True)
+    for heading in ("pages", "read", "unchanged", "failed", "rows", "auto-accepted", "needs review"):
+        table.add_column(heading, justify="right")
     for s in summaries:
         table.add_row(
             s.book_id,
@@ -93,7 +95,7 @@ def run_digitize(book_dirs: list[Path], db: str | None) -> tuple[list[BookSummar
                 summaries.append(digitize_book(book_dir, db, on_progress=_progress_callback(progress, book_dir.name)))
             except HotichError as error:
                 failures.append(error)
-                progress.console.print(f"[bold red]book failed[/] {error.describe()}", highlight=False)
+                progress.console.print(f"[bold red]book failed[/] {escape(error.describe())}", highlight=False)
     return summaries, failures
 
 
@@ -109,7 +111,7 @@ def digitize(
         console.print(_summary_table(summaries))
     for summary in summaries:
         for error in summary.errors:
-            console.print(f"[red]page failed[/] {error}", highlight=False)
+            console.print(f"[red]page failed[/] {escape(error)}", highlight=False)
     if failures or any(summary.errors for summary in summaries):
         raise typer.Exit(1)
 

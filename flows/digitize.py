@@ -107,7 +107,12 @@ def use_ocr_engine(factory: Callable[[], OcrEngine]) -> None:
 
 
 def _store_page(
-    engine: Engine, manifest: BookManifest, page: PageRef, sha: str, extraction: PageExtraction, settings: ReviewSettings
+    engine: Engine,
+    manifest: BookManifest,
+    page: PageRef,
+    sha: str,
+    extraction: PageExtraction,
+    settings: ReviewSettings,
 ) -> PageOutcome:
     records = page_records(
         manifest, page_no=page.page_no, image_name=page.image_name, extraction=extraction, settings=settings
@@ -147,7 +152,11 @@ def _as_hotich_error(error: BaseException, manifest: BookManifest, page: PageRef
     )
 
 
-@flow(name="digitize-book", task_runner=ThreadPoolTaskRunner(max_workers=PAGE_WORKERS), validate_parameters=False)
+@flow(
+    name="digitize-book",
+    task_runner=ThreadPoolTaskRunner(max_workers=PAGE_WORKERS),  # type: ignore[arg-type]  # Prefect's generic
+    validate_parameters=False,
+)
 def digitize_book(
     book_dir: Path,
     db_url: str | None = None,
@@ -165,7 +174,10 @@ def digitize_book(
     pages = list_pages(book_dir)[manifest.page_offset :]
     if not pages:
         raise HotichError(
-            "book_no_pages", "the book folder holds no page scans", fix="add the scans", where=f"book {manifest.book_id}"
+            "book_no_pages",
+            "the book folder holds no page scans",
+            fix="add the scans",
+            where=f"book {manifest.book_id}",
         )
     summary = BookSummary(manifest.book_id)
     progress("start", len(pages), None)

@@ -43,7 +43,9 @@ def open_database(url: str | None = None, *, migrate: bool = True) -> Engine:
         engine = create_engine(url, future=True)
     except (ArgumentError, ImportError) as error:
         raise HotichError(
-            "db_url_invalid", f"cannot use database URL {url!r} ({error})", fix="give --db sqlite:///FILE or postgresql://…"
+            "db_url_invalid",
+            f"cannot use database URL {url!r} ({error})",
+            fix="give --db sqlite:///FILE or postgresql://…",
         ) from error
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

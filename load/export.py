@@ -38,7 +38,16 @@ def write_jsonl(records: Iterator[dict[str, Any]], out: IO[str]) -> int:
 def csv_columns() -> list[str]:
     """Flat names of the export: ``source.page``, ``fields.full_name``, ``raw.full_name``, …"""
     keys = list(dict.fromkeys(column.key for kind in Kind for column in LAYOUTS[kind]))
-    head = ["record_id", "kind", "source.book", "source.page", "source.row", "source.image", "source.bbox", "source.import"]
+    head = [
+        "record_id",
+        "kind",
+        "source.book",
+        "source.page",
+        "source.row",
+        "source.image",
+        "source.bbox",
+        "source.import",
+    ]
     tail = ["status", "review_reasons", "duplicate_of", "match_probability"]
     per_key = [f"{part}.{key}" for part in ("fields", "raw", "confidence") for key in keys]
     return head + tail + per_key

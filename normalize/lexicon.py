@@ -88,7 +88,10 @@ def _best(syllable: str, known: Syllables) -> tuple[str, bool] | None:
     if not candidates:
         return None
     scored = sorted(
-        ((math.log(weight + 1e-3) - 3.0 * mark_distance(syllable, spelling), spelling) for spelling, weight in candidates),
+        (
+            (math.log(weight + 1e-3) - 3.0 * mark_distance(syllable, spelling), spelling)
+            for spelling, weight in candidates
+        ),
         reverse=True,
     )
     sure = len(scored) == 1 or scored[0][0] - scored[1][0] >= math.log(5)

@@ -14,22 +14,21 @@ _NOT_NAME = re.compile(r"[^\w\s-]")
 def capitalise_syllables(name: str) -> str:
     """``NGUYỄN thị HOÀ`` → ``Nguyễn Thị Hoà`` (tone placement kept as written)."""
     return " ".join(
-        "-".join(part[:1].upper() + part[1:].lower() for part in word.split("-"))
-        for word in name.split(" ")
+        "-".join(part[:1].upper() + part[1:].lower() for part in word.split("-")) for word in name.split(" ")
     )
 
 
 def normalize_name(raw: str | None) -> Normalized:
     """A person's name; issues ``digits_in_name``, ``invalid_syllable``, ``single_syllable``."""
     text = strip_edge_junk(clean_text(raw))
-    if not text:
-        return Normalized.empty()
     issues: list[str] = []
-    if any(char.isdigit() for char in text):
-        issues.append("digits_in_name")
     if _NOT_NAME.search(text):
         issues.append("unexpected_character")
         text = clean_text(_NOT_NAME.sub(" ", text))
+    if not text:
+        return Normalized.empty()
+    if any(char.isdigit() for char in text):
+        issues.insert(0, "digits_in_name")
     syllables = text.split(" ")
     if not all(is_vietnamese_syllable(s) for s in syllables):
         issues.append("invalid_syllable")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from extract.page import PageExtraction
 from normalize.record import ReviewSettings, normalize_record
-from records import BookManifest, Record, RecordSource, field_keys, record_id_for
+from records import BookManifest, Record, RecordSource, Status, field_keys, record_id_for
 
 
 def page_records(
@@ -23,9 +23,7 @@ def page_records(
         text = {key: row.cells[key].text if key in row.cells else None for key in keys}
         # A cell with no writing is blank for sure: empty-cell detection is exact on our pages.
         confidence = {key: row.cells[key].confidence if key in row.cells else 1.0 for key in keys}
-        result = normalize_record(
-            manifest.kind, text, confidence, reference_year=manifest.year, settings=settings
-        )
+        result = normalize_record(manifest.kind, text, confidence, reference_year=manifest.year, settings=settings)
         reasons = result.review_reasons + page_reasons
         records.append(
             Record(
@@ -37,7 +35,7 @@ def page_records(
                 fields=result.fields,
                 raw={key: row.cells[key].raw if key in row.cells else None for key in keys},
                 confidence=confidence,
-                status="needs_review" if reasons else "auto_accepted",
+                status=Status.needs_review if reasons else Status.auto_accepted,
                 review_reasons=reasons,
                 issues={key: list(found) for key, found in result.issues.items()},
             )

@@ -6,9 +6,10 @@ OCR errors on stacked diacritics often produce syllables no Vietnamese word has
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 
-from normalize.text import split_tone
+from normalize.text import TONE_MARKS, split_tone
 
 INITIALS = (
     "ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr",
@@ -71,9 +72,9 @@ def is_vietnamese_syllable(syllable: str) -> bool:
     """True when ``syllable`` (any case, NFC) can be a Vietnamese syllable."""
     if not syllable or not syllable.isalpha():
         return False
-    base, tone = split_tone(syllable.lower())
-    if any(mark in base for mark in ("\u0300", "\u0301", "\u0303", "\u0309", "\u0323")):
+    if sum(char in TONE_MARKS for char in unicodedata.normalize("NFD", syllable)) > 1:
         return False  # two tone marks
+    base, tone = split_tone(syllable.lower())
     for initial in INITIALS:
         if base.startswith(initial) and _rhyme_ok(base[len(initial) :], tone):
             return True

@@ -8,7 +8,8 @@ from normalize.result import Normalized
 from normalize.text import clean_text, fold, strip_edge_junk
 
 _SEXES = {"nam": "male", "nu": "female"}
-_NUMBER = re.compile(r"^0*(\d+)\s*(?:([a-z])|/\s*(\d{2,4}))?$", re.IGNORECASE)
+# A letter suffix (12a); o, i and l are digits misread, never suffixes.
+_NUMBER = re.compile(r"^0*(\d+)\s*(?:([a-hjkmnp-z])|/\s*(\d{2,4}))?$", re.IGNORECASE)
 _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1", "S": "5"})
 
 

@@ -13,13 +13,17 @@ from samplebooks.render import PageDrawer, damage_page, random_damage, random_pl
 BOOK_PREFIX = {Kind.birth: "KS", Kind.death: "KT", Kind.marriage: "KH"}
 
 
+EMPTY_ROWS_ON_LAST_PAGE = 2
+
+
 def _entries_by_page(drawer: PageDrawer, writer: EntryWriter, pages: int) -> list[list[Entry]]:
     result: list[list[Entry]] = []
     pending: list[Entry] = []
-    for _ in range(pages):
+    for page_no in range(1, pages + 1):
         while len(pending) < 30:
             pending.append(writer.entry())
-        fit = max(1, drawer.rows_that_fit(pending))
+        empty = EMPTY_ROWS_ON_LAST_PAGE if page_no == pages else 0
+        fit = max(1, drawer.rows_that_fit(pending, empty_rows=empty))
         result.append(pending[:fit])
         pending = pending[fit:]
     return result
@@ -49,7 +53,7 @@ def generate_book(out_dir: Path, *, kind: Kind, seed: int, pages: int = 5, year:
     title = f"SỔ ĐĂNG KÝ {BOOK_TITLE[kind]} — Năm {year}"
     with (truth_dir / f"{book_id}.jsonl").open("w", encoding="utf-8") as truth:
         for page_no, entries in enumerate(_entries_by_page(drawer, writer, pages), start=1):
-            empty = 2 if page_no == pages else 0
+            empty = EMPTY_ROWS_ON_LAST_PAGE if page_no == pages else 0
             image, boxes = drawer.page(title, entries, empty, page_no)
             damage = random_damage(rng)
             scan = damage_page(image, damage, seed=rng.randrange(2**32))

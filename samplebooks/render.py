@@ -33,9 +33,7 @@ WIDTHS = {
 def available_fonts() -> list[Path]:
     found = [base / name for base in FONT_DIRS for name in FONT_FILES if (base / name).exists()]
     if not found:
-        raise FileNotFoundError(
-            "no font with Vietnamese glyphs found: install fonts-dejavu-core or fonts-liberation2"
-        )
+        raise FileNotFoundError("no font with Vietnamese glyphs found: install fonts-dejavu-core or fonts-liberation2")
     return found
 
 
@@ -117,13 +115,11 @@ class PageDrawer:
         return edges
 
     def cell_lines(self, texts: list[str]) -> list[list[str]]:
-        return [
-            wrap(text, self.font, self.edges[i + 1] - self.edges[i] - 2 * self.pad)
-            for i, text in enumerate(texts)
-        ]
+        return [wrap(text, self.font, self.edges[i + 1] - self.edges[i] - 2 * self.pad) for i, text in enumerate(texts)]
 
     def row_height(self, lines: list[list[str]]) -> int:
-        return max(2, max((len(cell) for cell in lines), default=1)) * self.line_height + 2 * self.pad
+        """At least two lines high, like the printed books."""
+        return int(max(2, max((len(cell) for cell in lines), default=1)) * self.line_height + 2 * self.pad)
 
     def hline(self, draw: ImageDraw.ImageDraw, y: int) -> None:
         self._line(draw, (self.edges[0], y), (self.edges[-1], y))
@@ -152,7 +148,9 @@ class PageDrawer:
                 y = top + self.pad + j * self.line_height + jitter
                 draw.text((self.edges[i] + self.pad, y), line, font=self.font, fill=self.plan.ink)
 
-    def page(self, title: str, entries: list[Entry], empty_rows: int, page_no: int) -> tuple[Image.Image, list[list[int]]]:
+    def page(
+        self, title: str, entries: list[Entry], empty_rows: int, page_no: int
+    ) -> tuple[Image.Image, list[list[int]]]:
         image = Image.new("L", self.plan.size, 255)
         draw = ImageDraw.Draw(image)
         title_font = self.plan.font(1.4)
@@ -170,13 +168,23 @@ class PageDrawer:
             self.hline(draw, y)
         for x in self.edges:
             self._line(draw, (x, y_edges[0]), (x, y_edges[-1]))
-        draw.text((self.width // 2, self.height - self.margin // 2), f"Trang {page_no}", font=self.font, fill=self.plan.ink, anchor="mb")
-        boxes = [[self.edges[0], y_edges[i], self.edges[-1] - self.edges[0], y_edges[i + 1] - y_edges[i]] for i in range(1, len(entries) + 1)]
+        draw.text(
+            (self.width // 2, self.height - self.margin // 2),
+            f"Trang {page_no}",
+            font=self.font,
+            fill=self.plan.ink,
+            anchor="mb",
+        )
+        boxes = [
+            [self.edges[0], y_edges[i], self.edges[-1] - self.edges[0], y_edges[i + 1] - y_edges[i]]
+            for i in range(1, len(entries) + 1)
+        ]
         return image, boxes
 
-    def rows_that_fit(self, entries: list[Entry]) -> int:
-        """How many of ``entries`` fit below the header on one page."""
+    def rows_that_fit(self, entries: list[Entry], *, empty_rows: int = 0) -> int:
+        """How many of ``entries`` fit below the header on one page, with ``empty_rows`` after them."""
         available = self.height - 2 * self.margin - int(self.font.size * 1.4 * 1.6) - self.line_height * 2
+        available -= empty_rows * self.row_height([])
         header = self.row_height(self.cell_lines([c.label for c in LAYOUTS[self.kind]]))
         used = header
         for count, entry in enumerate(entries):
@@ -212,10 +220,10 @@ def random_damage(rng: random.Random) -> Damage:
 def damage_page(image: Image.Image, damage: Damage, seed: int) -> np.ndarray:
     """Skew, uneven light, stains, blur and noise; returns a BGR uint8 image."""
     rng = np.random.default_rng(seed)
-    page = np.asarray(image, dtype=np.float32)
+    page: np.ndarray = np.asarray(image, dtype=np.float32)
     height, width = page.shape
     for _ in range(damage.stains):
-        mask = np.zeros_like(page)
+        mask: np.ndarray = np.zeros_like(page)
         centre = (int(rng.uniform(0, width)), int(rng.uniform(0, height)))
         axes = (int(rng.uniform(0.03, 0.12) * width), int(rng.uniform(0.03, 0.1) * height))
         cv2.ellipse(mask, centre, axes, float(rng.uniform(0, 180)), 0, 360, 1.0, -1)
