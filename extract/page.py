@@ -10,7 +10,7 @@ from extract.cells import crop_cell, has_writing, page_ink, prepare_variants
 from extract.clean import box_before_rotation, clean_page
 from extract.table import Grid, erase_lines, find_grid
 from extract.tesseract import OcrEngine, Reading
-from extract.vote import CellText, choose_reading, header_matches
+from extract.vote import CellText, choose_reading, header_matches, needs_second_look
 from records import LAYOUTS, HotichError, Kind
 
 
@@ -56,19 +56,13 @@ def extract_page(gray: np.ndarray, *, kind: Kind, engine: OcrEngine, where: str)
     page = erase_lines(clean, grid)
     ink = page_ink(page, grid)
     keys = [column.key for column in LAYOUTS[kind]]
-    wanted: list[tuple[int, int]] = []  # (row, column) of every cell with writing
-    images: list[np.ndarray] = []
+    renderings: dict[tuple[int, int], list[np.ndarray]] = {}  # (row, column) of every cell with writing
     for row in range(len(grid.rows) - 1):
         for column in range(len(keys)):
             cell = crop_cell(page, grid, row, column, ink)
             if has_writing(cell, ink):
-                wanted.append((row, column))
-                images.extend(prepare_variants(cell, ink))
-    readings = engine.read(images)
-    variants = len(images) // max(1, len(wanted))
-    by_cell: dict[tuple[int, int], list[Reading]] = {
-        cell: readings[i * variants : (i + 1) * variants] for i, cell in enumerate(wanted)
-    }
+                renderings[(row, column)] = prepare_variants(cell, ink)
+    by_cell = _read_cells(renderings, keys, engine)
     warnings = _header_warnings(by_cell, kind)
     rows = []
     for row in range(1, len(grid.rows) - 1):
@@ -77,6 +71,20 @@ def extract_page(gray: np.ndarray, *, kind: Kind, engine: OcrEngine, where: str)
             bbox = box_before_rotation(grid.row_box(row), angle, gray.shape)
             rows.append(RowExtraction(row=row, bbox=bbox, cells=found))
     return PageExtraction(angle=angle, rows=rows, warnings=warnings)
+
+
+def _read_cells(
+    renderings: dict[tuple[int, int], list[np.ndarray]], keys: list[str], engine: OcrEngine
+) -> dict[tuple[int, int], list[Reading]]:
+    """Every cell read in its first rendering (one OCR call), doubtful ones again in the others."""
+    cells = list(renderings)
+    first = engine.read([renderings[cell][0] for cell in cells])
+    by_cell = {cell: [reading] for cell, reading in zip(cells, first, strict=True)}
+    doubtful = [cell for cell in cells if cell[0] > 0 and needs_second_look(keys[cell[1]], by_cell[cell][0])]
+    others = [(cell, image) for cell in doubtful for image in renderings[cell][1:]]
+    for (cell, _), reading in zip(others, engine.read([image for _, image in others]), strict=True):
+        by_cell[cell].append(reading)
+    return by_cell
 
 
 def _header_warnings(by_cell: dict[tuple[int, int], list[Reading]], kind: Kind) -> list[str]:

@@ -89,9 +89,29 @@ def find_grid(gray: np.ndarray) -> Grid | None:
         0.45 * (columns[-1] - columns[0]),
         min_gap,
     )
+    rows = _rows_spanned_by_columns(rows, columns, vertical)
     if len(rows) < 3:
         return None
     return Grid(rows=rows, columns=columns, line_mask=_ruling_mask(horizontal, vertical, rows, columns))
+
+
+def _spanned(vertical: np.ndarray, columns: list[int], top: int, bottom: int) -> bool:
+    """Do most column rulings run from ``top`` to ``bottom``?"""
+    reach = 4
+    spanned = 0
+    for x in columns:
+        strip = vertical[top + 2 : bottom - 1, max(0, x - reach) : x + reach + 1]
+        spanned += strip.size > 0 and strip.any(axis=1).mean() > 0.6
+    return spanned >= 0.6 * len(columns)
+
+
+def _rows_spanned_by_columns(rows: list[int], columns: list[int], vertical: np.ndarray) -> list[int]:
+    """Drop bands above or below the table (a page edge, a title underline) that no column crosses."""
+    while len(rows) >= 3 and not _spanned(vertical, columns, rows[-2], rows[-1]):
+        rows = rows[:-1]
+    while len(rows) >= 3 and not _spanned(vertical, columns, rows[0], rows[1]):
+        rows = rows[1:]
+    return rows
 
 
 def _ruling_mask(horizontal: np.ndarray, vertical: np.ndarray, rows: list[int], columns: list[int]) -> np.ndarray:

@@ -17,8 +17,10 @@ from normalize.lexicon import known_name_share, mend_name
 from normalize.syllables import is_vietnamese_syllable
 from normalize.text import clean_text, fold
 from normalize.values import normalize_registration_number, normalize_sex
+from normalize.vocabulary import is_known_ethnicity, mend_ethnicity
+from normalize.words import mend_text
 from records import DATE_FIELDS, LAYOUTS, NAME_FIELDS, Kind
-from records.layouts import NUMBER_FIELDS, SEX_FIELDS
+from records.layouts import ETHNICITY_FIELDS, NUMBER_FIELDS, OPEN_TEXT_FIELDS, PLACE_FIELDS, SEX_FIELDS
 
 DISAGREEMENT_CAP = 0.6  # confidence of a reading the other rendering contradicts
 MENDED_CAP = 0.85  # confidence of a name whose syllables the lexicon had to mend
@@ -63,11 +65,47 @@ def _plausibility(key: str, text: str) -> float:
     return 0.0
 
 
+def _ethnicity_candidate(reading: Reading) -> _Candidate:
+    raw = clean_text(reading.text)
+    if is_known_ethnicity(raw):
+        return _Candidate(raw, raw, reading.confidence, 1.0)
+    mended = mend_ethnicity(raw)
+    if mended is None:
+        return _Candidate(raw, raw, reading.confidence, 0.0)
+    return _Candidate(mended, raw, min(reading.confidence, MENDED_CAP), 0.5)
+
+
+def _text_candidate(reading: Reading) -> _Candidate:
+    raw = clean_text(reading.text)
+    mended = mend_text(raw)
+    confidence = min(reading.confidence, MENDED_CAP) if mended.changed else reading.confidence
+    return _Candidate(mended.text, raw, confidence, 0.0 if mended.changed else 1.0)
+
+
 def _candidate(key: str, reading: Reading) -> _Candidate:
     if key in NAME_FIELDS:
         return _name_candidate(reading)
+    if key in ETHNICITY_FIELDS:
+        return _ethnicity_candidate(reading)
+    if key in OPEN_TEXT_FIELDS | PLACE_FIELDS:
+        return _text_candidate(reading)
     text = clean_text(reading.text)
     return _Candidate(text, text, reading.confidence, _plausibility(key, text))
+
+
+SURE = 0.93  # a plausible reading at least this confident is not read a second time
+
+
+def needs_second_look(key: str, reading: Reading) -> bool:
+    """Is one reading of this cell too doubtful to stand alone?"""
+    candidate = _candidate(key, reading)
+    if candidate.confidence < SURE or candidate.text != clean_text(reading.text):
+        return True
+    if key in NAME_FIELDS:
+        return candidate.plausibility < 2.0  # an impossible or unknown syllable
+    if key in DATE_FIELDS | NUMBER_FIELDS | SEX_FIELDS | ETHNICITY_FIELDS:
+        return candidate.plausibility < 1.0
+    return False
 
 
 def choose_reading(key: str, readings: Sequence[Reading]) -> CellText:

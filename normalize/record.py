@@ -10,9 +10,9 @@ from pydantic import BaseModel, Field
 from normalize.dates import parse_vn_date
 from normalize.names import normalize_name
 from normalize.result import Normalized
-from normalize.values import normalize_registration_number, normalize_sex, normalize_text
+from normalize.values import normalize_ethnicity, normalize_registration_number, normalize_sex, normalize_text
 from records import DATE_FIELDS, NAME_FIELDS, Kind, Status, field_keys
-from records.layouts import NUMBER_FIELDS, SEX_FIELDS
+from records.layouts import ETHNICITY_FIELDS, NUMBER_FIELDS, OPEN_TEXT_FIELDS, PLACE_FIELDS, SEX_FIELDS
 
 REQUIRED: dict[Kind, tuple[str, ...]] = {
     Kind.birth: ("registration_number", "full_name", "birth_date"),
@@ -22,9 +22,18 @@ REQUIRED: dict[Kind, tuple[str, ...]] = {
 
 
 class ReviewSettings(BaseModel):
-    """Thresholds of review routing (``HOTICH_MIN_CONFIDENCE`` overrides the default)."""
+    """Thresholds of review routing: a field read with less confidence goes to a person.
+
+    Fields whose reading is checked against Vietnamese (names, dates, numbers, sex, the
+    ethnic groups) use ``min_confidence``; places and open text, which nothing checks,
+    use the stricter ``min_confidence_text``. Calibrated with bench/accuracy.py.
+    """
 
     min_confidence: float = Field(default=0.80, ge=0.0, le=1.0)
+    min_confidence_text: float = Field(default=0.95, ge=0.0, le=1.0)
+
+    def threshold(self, key: str) -> float:
+        return self.min_confidence_text if key in PLACE_FIELDS | OPEN_TEXT_FIELDS else self.min_confidence
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,8 @@ def normalize_field(key: str, raw: str | None, *, reference_year: int | None) ->
         return normalize_sex(raw)
     if key in NUMBER_FIELDS:
         return normalize_registration_number(raw)
+    if key in ETHNICITY_FIELDS:
+        return normalize_ethnicity(raw)
     return normalize_text(raw)
 
 
@@ -58,7 +69,7 @@ def review_reasons(
     """Every reason a person must look at this record (empty: accept it)."""
     reasons = [f"{issue}:{key}" for key, found in issues.items() for issue in found]
     for key, value in confidence.items():
-        if value < settings.min_confidence:
+        if value < settings.threshold(key):
             reasons.append(f"low_confidence:{key}")
     reasons += [f"missing:{key}" for key in REQUIRED[kind] if not fields.get(key)]
     return sorted(set(reasons), key=reasons.index)

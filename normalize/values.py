@@ -6,6 +6,7 @@ import re
 
 from normalize.result import Normalized
 from normalize.text import clean_text, fold, strip_edge_junk
+from normalize.vocabulary import is_known_ethnicity
 
 _SEXES = {"nam": "male", "nu": "female"}
 # A letter suffix (12a); o, i and l are digits misread, never suffixes.
@@ -49,3 +50,11 @@ def normalize_text(raw: str | None) -> Normalized:
     """Free text as written: NFC, single spaces, trimmed of ruling-line marks."""
     text = strip_edge_junk(clean_text(raw))
     return Normalized(text or None)
+
+
+def normalize_ethnicity(raw: str | None) -> Normalized:
+    """As written; ``unknown_ethnicity`` when it is none of the 54 groups' spellings."""
+    text = strip_edge_junk(clean_text(raw))
+    if not text:
+        return Normalized.empty()
+    return Normalized(text) if is_known_ethnicity(text) else Normalized(text, ("unknown_ethnicity",))

@@ -68,7 +68,10 @@ DATE_FIELDS = frozenset(
 )
 NUMBER_FIELDS = frozenset({"registration_number"})
 SEX_FIELDS = frozenset({"sex"})
-# Free text: places, ethnicity, cause, notes.
+ETHNICITY_FIELDS = frozenset({"ethnicity"})
+PLACE_FIELDS = frozenset({"birth_place", "death_place", "residence", "husband_residence", "wife_residence"})
+# Open text: no vocabulary to check it against, so only a very sure reading is accepted.
+OPEN_TEXT_FIELDS = frozenset({"death_cause", "notes"})
 
 
 def field_keys(kind: Kind | str) -> list[str]:
