@@ -18,7 +18,8 @@ from records import LAYOUTS, HotichError, Kind
 class RowExtraction:
     row: int  # 1-based among the table's data rows
     bbox: tuple[int, int, int, int]  # x, y, w, h on the scan as given
-    cells: dict[str, CellText]
+    cells: dict[str, CellText]  # the cells with writing
+    boxes: dict[str, tuple[int, int, int, int]]  # every cell's box on the scan, by field key
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class PageExtraction:
 
 
 def _grid_or_error(clean: np.ndarray, kind: Kind, where: str) -> Grid:
-    grid = find_grid(clean)
+    grid = find_grid(clean, columns=len(LAYOUTS[kind]))
     if grid is None:
         raise HotichError(
             "page_no_table",
@@ -69,7 +70,8 @@ def extract_page(gray: np.ndarray, *, kind: Kind, engine: OcrEngine, where: str)
         found = {keys[c]: choose_reading(keys[c], by_cell[(row, c)]) for c in range(len(keys)) if (row, c) in by_cell}
         if found:
             bbox = box_before_rotation(grid.row_box(row), angle, gray.shape)
-            rows.append(RowExtraction(row=row, bbox=bbox, cells=found))
+            boxes = {key: box_before_rotation(grid.cell_box(row, c), angle, gray.shape) for c, key in enumerate(keys)}
+            rows.append(RowExtraction(row=row, bbox=bbox, cells=found, boxes=boxes))
     return PageExtraction(angle=angle, rows=rows, warnings=warnings)
 
 

@@ -66,24 +66,69 @@ def _smooth(profile: np.ndarray, size: int = 5) -> np.ndarray:
     return np.asarray(cv2.dilate(profile.astype(np.float32).reshape(-1, 1), np.ones((size, 1))).ravel())
 
 
-def find_grid(gray: np.ndarray) -> Grid | None:
-    """The table's ruling lines, or None when the page has no ruled table."""
-    ink = ink_mask(gray)
+def _table_extent(horizontal: np.ndarray, rows: list[int]) -> tuple[int, int, list[int]]:
+    """Left and right ends of the rulings, and the rows that share them (near the median ends).
+
+    A page edge or a shadow spans another width than the table's rulings and is left out.
+    """
+    ends = []
+    for y in rows:
+        xs = np.flatnonzero(horizontal[max(0, y - 3) : y + 4].any(axis=0))
+        ends.append((int(xs.min()), int(xs.max())) if xs.size else (0, 0))
+    left = int(np.median([a for a, _ in ends]))
+    right = int(np.median([b for _, b in ends]))
+    slack = max(20, horizontal.shape[1] // 30)
+    kept = [
+        (y, a, b) for y, (a, b) in zip(rows, ends, strict=True) if abs(a - left) <= slack and abs(b - right) <= slack
+    ]
+    if not kept:
+        return left, right, []
+    return min(a for _, a, _ in kept), max(b for _, _, b in kept), [y for y, _, _ in kept]
+
+
+# (blur sigma, threshold offset): smoothing first resists noise that flattening the light
+# amplified in dark corners; no smoothing and a low offset keep faint one-pixel rulings.
+STRATEGIES = ((1.5, 12), (0.0, 12), (1.0, 6))
+
+
+def find_grid(gray: np.ndarray, *, columns: int | None = None) -> Grid | None:
+    """The table's ruling lines, or None when the page has no ruled table.
+
+    With ``columns`` (the layout's count), the first strategy that finds that many wins.
+    """
+    found = []
+    for sigma, offset in STRATEGIES:
+        smoothed = cv2.GaussianBlur(gray, (0, 0), sigma) if sigma else gray
+        grid = _grid_from_ink(ink_mask(smoothed, sensitivity=offset))
+        if grid is not None and (columns is None or len(grid.columns) - 1 == columns):
+            return grid
+        found.append(grid)
+    return next((grid for grid in found if grid is not None), None)
+
+
+def _grid_from_ink(ink: np.ndarray) -> Grid | None:
     horizontal, vertical = _line_masks(ink)
-    height, width = gray.shape
+    height, width = ink.shape
     min_gap = max(6, height // 200)
     # First pass: long horizontal rulings give the table's horizontal extent.
     candidates = _peaks(_smooth((horizontal > 0).sum(axis=1)), 0.2 * width, min_gap)
     if len(candidates) < 3:
         return None
-    band = horizontal[candidates[0] : candidates[-1] + 1]
-    xs = np.flatnonzero(band.any(axis=0))
-    left, right = int(xs.min()), int(xs.max())
+    left, right, candidates = _table_extent(horizontal, candidates)
+    if len(candidates) < 3:
+        return None
     top, bottom = candidates[0], candidates[-1]
-    columns = _peaks(_smooth((vertical[top : bottom + 1, :] > 0).sum(axis=0)), 0.5 * (bottom - top), min_gap)
+    profile = _smooth((vertical[top : bottom + 1, :] > 0).sum(axis=0))
+    tolerance = max(10, width // 150)
+    # Text never makes long vertical runs, so a broken, faint ruling needs only a third of its length.
+    columns = [x for x in _peaks(profile, 0.35 * (bottom - top), min_gap) if left - tolerance <= x <= right + tolerance]
+    # An outer border too faint to see: the horizontal rulings still say where the table ends.
+    if columns and right - columns[-1] > 3 * tolerance:
+        columns.append(right)
+    if columns and columns[0] - left > 3 * tolerance:
+        columns.insert(0, left)
     if len(columns) < 3:
         return None
-    left, right = min(left, columns[0]), max(right, columns[-1])
     rows = _peaks(
         _smooth((horizontal[:, columns[0] : columns[-1] + 1] > 0).sum(axis=1)),
         0.45 * (columns[-1] - columns[0]),

@@ -76,6 +76,7 @@ class RecordRow(Base):
     row_no: Mapped[int | None] = mapped_column(Integer)
     image_name: Mapped[str | None] = mapped_column(Text)
     bbox: Mapped[list[Any] | None] = mapped_column(JSON)
+    field_boxes: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # key → [x, y, w, h] on the scan
     source_import: Mapped[str | None] = mapped_column(Text)
     fields: Mapped[dict[str, Any]] = mapped_column(JSON)
     raw: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -96,6 +96,7 @@ def _apply(row: RecordRow, record: Record) -> None:
     row.review_reasons = record.review_reasons
     row.image_name = record.source.image
     row.bbox = record.source.bbox
+    row.field_boxes = record.boxes
     for column, value in key_columns(record.kind, record.fields).items():
         setattr(row, column, value)
     row.updated_at = dt.datetime.now(dt.UTC)
@@ -168,4 +169,5 @@ def record_from_row(row: RecordRow) -> Record:
         duplicate_of=row.duplicate_of,
         match_probability=row.match_probability,
         issues=row.issues,
+        boxes=row.field_boxes or {},
     )

@@ -38,6 +38,7 @@ def page_records(
                 status=Status.needs_review if reasons else Status.auto_accepted,
                 review_reasons=reasons,
                 issues={key: list(found) for key, found in result.issues.items()},
+                boxes={key: list(box) for key, box in row.boxes.items()},
             )
         )
     return records

@@ -135,8 +135,10 @@ class Record(BaseModel):
     review_reasons: list[str] = []
     duplicate_of: str | None = None
     match_probability: float | None = None
-    # Normaliser issues per field; kept in the database, not part of the export contract.
+    # Kept in the database for review, not part of the export contract: normaliser issues
+    # and each field's box [x, y, w, h] on the scan.
     issues: dict[str, list[str]] = Field(default_factory=dict, exclude=True)
+    boxes: dict[str, list[int]] = Field(default_factory=dict, exclude=True)
 
     def export(self) -> dict[str, Any]:
         data = self.model_dump(mode="json")

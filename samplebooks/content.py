@@ -407,6 +407,9 @@ class EntryWriter:
         died = self.day - dt.timedelta(days=self.rng.randint(0, 20))
         born = self.random_date(self.year - 95, self.year - 1)
         birth = self.partial_date_cell(born) if born.year < 1950 else self.date_cell(born)
+        if self.rng.random() < 0.03:  # old papers hold impossible dates: kept as written, flagged
+            day, month = self.rng.choice([(30, 2), (31, 4), (31, 6), (31, 9), (31, 11)])
+            birth = Cell(f"{day}/{month}/{born.year}", None)
         return {
             "full_name": self.name_cell(female),
             "sex": self.sex_cell(female),

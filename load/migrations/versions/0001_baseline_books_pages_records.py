@@ -55,6 +55,7 @@ def upgrade() -> None:
         sa.Column("row_no", sa.Integer(), nullable=True),
         sa.Column("image_name", sa.Text(), nullable=True),
         sa.Column("bbox", sa.JSON(), nullable=True),
+        sa.Column("field_boxes", sa.JSON(), nullable=True),
         sa.Column("source_import", sa.Text(), nullable=True),
         sa.Column("fields", sa.JSON(), nullable=False),
         sa.Column("raw", sa.JSON(), nullable=False),

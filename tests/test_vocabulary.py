@@ -1,0 +1,70 @@
+"""Closed vocabularies and the word check of free text."""
+
+from __future__ import annotations
+
+import pytest
+
+from extract.tesseract import Reading, Word
+from extract.vote import choose_reading, needs_second_look
+from normalize.values import normalize_ethnicity
+from normalize.vocabulary import is_known_ethnicity, mend_ethnicity
+from normalize.words import mend_text
+
+
+@pytest.mark.parametrize("name", ["Kinh", "Tày", "Ê Đê", "Ê-đê", "H'Mông", "Khmer", "Bru Vân Kiều", "Ơ Đu", "kinh"])
+def test_known_ethnic_groups(name: str) -> None:
+    assert is_known_ethnicity(name)
+
+
+@pytest.mark.parametrize(("read", "official"), [("Ê Đề", "Ê Đê"), ("Tay", "Tày"), ("Muong", "Mường"), ("Xyz", None)])
+def test_mend_ethnicity(read: str, official: str | None) -> None:
+    assert mend_ethnicity(read) == official
+
+
+def test_unknown_ethnicity_is_flagged_not_changed() -> None:
+    assert normalize_ethnicity("Ê Đề").issues == ("unknown_ethnicity",)
+    assert normalize_ethnicity("Ê Đề").value == "Ê Đề"
+    assert normalize_ethnicity("Kinh").issues == ()
+
+
+WORDS = [
+    ("lost dot below", "Đột quy", "Đột quỵ"),
+    ("hook added on a capital", "Ủng thư phổi", "Ung thư phổi"),
+    ("acute for hook", "Bố sung tên cha ngày 31/3/1999", "Bổ sung tên cha ngày 31/3/1999"),
+    ("circumflex lost", "Tai nạn giao thống", "Tai nạn giao thông"),
+    ("function words are grammar", "Đã cấp bản sao ngày 13/7/2018", "Đã cấp bản sao ngày 13/7/2018"),
+    ("proper nouns are left alone", "Xã Diễn Hạnh, Huyện Diên Châu", "Xã Diễn Hạnh, Huyện Diên Châu"),
+    ("right text is unchanged", "Đăng ký quá hạn", "Đăng ký quá hạn"),
+    ("numbers and codes", "Ghi chú theo QĐ số 36/QĐ-UBND", "Ghi chú theo QĐ số 36/QĐ-UBND"),
+]
+
+
+@pytest.mark.parametrize(("description", "read", "meant"), WORDS, ids=[w[0] for w in WORDS])
+def test_mend_text(description: str, read: str, meant: str) -> None:
+    assert mend_text(read).text == meant, description
+
+
+def _reading(text: str, confidence: float) -> Reading:
+    return Reading(tuple(Word(part, confidence, (0, 0, 1, 1), 1) for part in text.split()))
+
+
+def test_a_mended_text_field_is_not_auto_accepted() -> None:
+    cell = choose_reading("death_cause", [_reading("Đột quy", 0.96)])
+    assert (cell.text, cell.raw) == ("Đột quỵ", "Đột quy")
+    assert cell.confidence < 0.9
+
+
+@pytest.mark.parametrize(
+    ("key", "text", "confidence", "again"),
+    [
+        ("full_name", "Trần Văn An", 0.97, False),
+        ("full_name", "Trần Văn An", 0.85, True),  # not sure enough
+        ("full_name", "NGUYÊN VĂN AN", 0.97, True),  # the lexicon had to mend it
+        ("birth_date", "15/3/1998", 0.97, False),
+        ("birth_date", "15/3/19", 0.97, True),  # does not parse alone
+        ("sex", "Nữ", 0.97, False),
+        ("notes", "Đột quy", 0.97, True),  # a word was misread
+    ],
+)
+def test_needs_second_look(key: str, text: str, confidence: float, again: bool) -> None:
+    assert needs_second_look(key, _reading(text, confidence)) is again
