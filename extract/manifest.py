@@ -19,7 +19,7 @@ def read_manifest(book_dir: Path) -> BookManifest:
     path = book_dir / MANIFEST
     if not path.is_file():
         raise HotichError(
-            "manifest_missing", f"there is no {MANIFEST}", fix="add book.json (see docs/book-format.md)", where=where
+            "manifest_missing", f"there is no {MANIFEST}", fix="add book.json (see README, Using it)", where=where
         )
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))

@@ -118,8 +118,16 @@ def choose_reading(key: str, readings: Sequence[Reading]) -> CellText:
     return CellText(best.text, best.raw, round(confidence, 3))
 
 
-def header_matches(header: Sequence[str], kind: Kind) -> bool:
-    """Do the OCR'd column headings look like this kind's labels (accent-folded, fuzzy)?"""
+def _header_score(header: Sequence[str], kind: Kind) -> float:
     labels = [fold(column.label) for column in LAYOUTS[kind]]
-    scores = [SequenceMatcher(None, fold(text), label).ratio() for text, label in zip(header, labels, strict=False)]
-    return bool(scores) and sum(scores) / len(labels) >= 0.6
+    if len(header) != len(labels):
+        return 0.0
+    return sum(
+        SequenceMatcher(None, fold(text), label).ratio() for text, label in zip(header, labels, strict=True)
+    ) / len(labels)
+
+
+def header_matches(header: Sequence[str], kind: Kind) -> bool:
+    """Do the OCR'd column headings read as this kind's labels, better than any other kind's?"""
+    scores = {other: _header_score(header, other) for other in Kind}
+    return scores[kind] >= 0.5 and all(scores[kind] >= score - 0.02 for score in scores.values())

@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 import pytest
 from conftest import needs_tesseract
+from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -176,3 +177,26 @@ def test_a_programming_error_fails_the_page_without_retry(book_copy, db_url: str
         assert not session.scalars(select(RecordRow)).all()
         statuses = session.scalars(select(Page.status)).all()
     assert statuses == ["failed", "failed"]
+
+
+def test_a_book_of_another_kind_goes_to_review(book_copy, db_url: str) -> None:
+    book = book_copy(Kind.birth)
+    manifest = json.loads((book / "book.json").read_text(encoding="utf-8"))
+    (book / "book.json").write_text(json.dumps({**manifest, "kind": "death"}), encoding="utf-8")
+    summary = digitize_book(book, db_url)  # both ledgers have ten columns
+    assert summary.count("loaded") == 2
+    records = list(exported_records(open_database(db_url)))
+    assert records and all("header_mismatch" in r["review_reasons"] for r in records)
+    assert all(r["status"] == "needs_review" for r in records)
+
+
+def test_a_scanned_pdf_book(book_copy, db_url: str) -> None:
+    book = book_copy(Kind.marriage)
+    scans = sorted(p for p in book.iterdir() if p.name != "book.json")
+    pages = [Image.open(p).convert("RGB") for p in scans]
+    pages[0].save(book / "book.pdf", save_all=True, append_images=pages[1:], resolution=240)
+    for scan in scans:
+        scan.unlink()
+    summary = digitize_book(book, db_url)
+    assert [o.image_name for o in summary.outcomes] == ["book.pdf", "book.pdf#2"]
+    assert summary.count("loaded") == 2 and summary.rows == len(_truth(book))

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
+import unicodedata
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
@@ -134,3 +138,26 @@ def test_csv_export_flattens_the_same_record(db_url: str) -> None:
     header, row = out.getvalue().splitlines()
     assert header.split(",") == csv_columns()
     assert "Nguyễn Văn An" in row and "needs_review" in row and "[1, 2, 3, 4]" in row
+
+
+vietnamese = st.text(
+    alphabet=st.sampled_from(
+        list("aăâbcdđeêgiklmnoôơpqstuưvxyàáảãạằắẳẵặầấẩẫậèéềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ ĐÂĂÊÔƠƯ")
+    ),
+    min_size=1,
+    max_size=30,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=vietnamese, place=vietnamese, born=st.dates(min_value=dt.date(1850, 1, 1)))
+def test_values_round_trip_through_the_database(tmp_path_factory, name: str, place: str, born: dt.date) -> None:
+    engine = open_database(f"sqlite:///{tmp_path_factory.mktemp('rt') / 'rt.db'}")
+    name, place = unicodedata.normalize("NFC", name), unicodedata.normalize("NFC", place)
+    record = _record(1, name).model_copy(
+        update={"fields": {"full_name": name, "birth_place": place, "birth_date": born.isoformat()}}
+    )
+    _save(engine, [record])
+    exported = next(exported_records(engine))
+    assert exported["fields"] == {"full_name": name, "birth_place": place, "birth_date": born.isoformat()}
+    assert unicodedata.is_normalized("NFC", exported["fields"]["full_name"])
