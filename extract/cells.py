@@ -79,16 +79,18 @@ def has_writing(cell: np.ndarray, ink: PageInk) -> bool:
     return bool(glyph.any())
 
 
-def ocr_scale(ink: PageInk) -> float:
-    return float(np.clip(TARGET_TEXT_HEIGHT / max(ink.text_height, 1.0), 0.5, 3.0))
+LARGE_TEXT_HEIGHT = 40.0  # the second look's large rendering: typewriter digits read better big
+
+
+def _sized(cell: np.ndarray, ink: PageInk, height: float) -> np.ndarray:
+    scale = float(np.clip(height / max(ink.text_height, 1.0), 0.5, 3.0))
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+    sized = cv2.resize(cell, None, fx=scale, fy=scale, interpolation=interpolation)
+    return cv2.copyMakeBorder(sized, BORDER, BORDER, BORDER, BORDER, cv2.BORDER_CONSTANT, value=255)
 
 
 def prepare_variants(cell: np.ndarray, ink: PageInk) -> list[np.ndarray]:
-    """Two renderings of one cell that fail differently: smoothed grey and binarised."""
-    scale = ocr_scale(ink)
-    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
-    sized = cv2.resize(cell, None, fx=scale, fy=scale, interpolation=interpolation)
-    gray = cv2.copyMakeBorder(sized, BORDER, BORDER, BORDER, BORDER, cv2.BORDER_CONSTANT, value=255)
-    smooth = cv2.GaussianBlur(gray, (0, 0), 0.8)
-    _, binary = cv2.threshold(smooth, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    return [gray, binary]
+    """Renderings of one cell that fail differently: grey (read first), binarised, and large grey."""
+    gray = _sized(cell, ink, TARGET_TEXT_HEIGHT)
+    _, binary = cv2.threshold(cv2.GaussianBlur(gray, (0, 0), 0.8), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return [gray, binary, _sized(cell, ink, LARGE_TEXT_HEIGHT)]

@@ -111,7 +111,8 @@ def needs_second_look(key: str, reading: Reading) -> bool:
 def choose_reading(key: str, readings: Sequence[Reading]) -> CellText:
     """The likeliest text of a cell from its renderings' readings."""
     candidates = [_candidate(key, reading) for reading in readings]
-    best = max(candidates, key=lambda c: (c.plausibility, c.confidence))
+    votes = {c.text: sum(other.text == c.text for other in candidates) for c in candidates}
+    best = max(candidates, key=lambda c: (c.plausibility, votes[c.text], c.confidence))
     confidence = best.confidence
     if any(c.text != best.text for c in candidates):
         confidence = min(confidence, DISAGREEMENT_CAP)

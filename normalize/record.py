@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from normalize.dates import parse_vn_date
 from normalize.names import normalize_name
+from normalize.places import is_known_place
 from normalize.result import Normalized
 from normalize.values import normalize_ethnicity, normalize_registration_number, normalize_sex, normalize_text
 from records import DATE_FIELDS, NAME_FIELDS, Kind, Status, field_keys
@@ -25,15 +26,19 @@ class ReviewSettings(BaseModel):
     """Thresholds of review routing: a field read with less confidence goes to a person.
 
     Fields whose reading is checked against Vietnamese (names, dates, numbers, sex, the
-    ethnic groups) use ``min_confidence``; places and open text, which nothing checks,
-    use the stricter ``min_confidence_text``. Calibrated with bench/accuracy.py.
+    ethnic groups, places that are real administrative units) use ``min_confidence``;
+    other places and open text, which nothing checks, use the stricter
+    ``min_confidence_text``. Calibrated with bench/accuracy.py.
     """
 
     min_confidence: float = Field(default=0.80, ge=0.0, le=1.0)
     min_confidence_text: float = Field(default=0.95, ge=0.0, le=1.0)
 
-    def threshold(self, key: str) -> float:
-        return self.min_confidence_text if key in PLACE_FIELDS | OPEN_TEXT_FIELDS else self.min_confidence
+    def threshold(self, key: str, value: str | None) -> float:
+        """A place that is a real administrative unit counts as checked."""
+        if key in OPEN_TEXT_FIELDS or (key in PLACE_FIELDS and not is_known_place(value)):
+            return self.min_confidence_text
+        return self.min_confidence
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,7 @@ def review_reasons(
     """Every reason a person must look at this record (empty: accept it)."""
     reasons = [f"{issue}:{key}" for key, found in issues.items() for issue in found]
     for key, value in confidence.items():
-        if value < settings.threshold(key):
+        if value < settings.threshold(key, fields.get(key)):
             reasons.append(f"low_confidence:{key}")
     reasons += [f"missing:{key}" for key in REQUIRED[kind] if not fields.get(key)]
     return sorted(set(reasons), key=reasons.index)

@@ -6,6 +6,8 @@ import pytest
 
 from extract.tesseract import Reading, Word
 from extract.vote import choose_reading, needs_second_look
+from normalize.places import is_known_place
+from normalize.record import ReviewSettings
 from normalize.values import normalize_ethnicity
 from normalize.vocabulary import is_known_ethnicity, mend_ethnicity
 from normalize.words import mend_text
@@ -68,3 +70,29 @@ def test_a_mended_text_field_is_not_auto_accepted() -> None:
 )
 def test_needs_second_look(key: str, text: str, confidence: float, again: bool) -> None:
     assert needs_second_look(key, _reading(text, confidence)) is again
+
+
+@pytest.mark.parametrize(
+    ("place", "known"),
+    [
+        ("Phường Thạc Gián, Quận Thanh Khê, Thành phố Đà Nẵng", True),
+        ("Phường Chính Gián, Đà Nẵng", True),  # district left out
+        ("Xã Hoà Châu, Huyện Hoà Vang, Đà Nẵng", True),  # old tone placement
+        ("Xã Phú Mỹ, Huyện Phú Vang, Tỉnh Thừa Thiên Huế", True),  # the province's old name
+        ("Phường Ô Chợ Dừa, Quận Đống Đa, Thành phố Hà Nội", True),
+        ("Phường Thạc Gián, Quận Đống Đa, Thành phố Hà Nội", False),  # not inside that district
+        ("Xã Diễn Hạnh, Huyện Diên Châu, Tỉnh Nghệ An", False),  # a misread mark
+        ("Bệnh viện Phụ sản Đà Nẵng", False),  # a place, but not a unit
+        ("Tại nhà", False),
+        ("", False),
+    ],
+)
+def test_places_known_as_administrative_units(place: str, known: bool) -> None:
+    assert is_known_place(place) is known
+
+
+def test_a_known_place_is_routed_like_a_checked_field() -> None:
+    settings = ReviewSettings()
+    assert settings.threshold("birth_place", "Phường Chính Gián, Đà Nẵng") == settings.min_confidence
+    assert settings.threshold("birth_place", "Tại nhà") == settings.min_confidence_text
+    assert settings.threshold("death_cause", "Đột quỵ") == settings.min_confidence_text
