@@ -10,7 +10,7 @@ from extract.cells import crop_cell, has_writing, page_ink, prepare_variants
 from extract.clean import box_before_rotation, clean_page
 from extract.table import Grid, erase_lines, find_grid
 from extract.tesseract import OcrEngine, Reading
-from extract.vote import CellText, choose_reading, header_matches, needs_second_look
+from extract.vote import CellText, choose_reading, header_matches, needs_second_look, second_renderings
 from records import LAYOUTS, HotichError, Kind
 
 
@@ -83,7 +83,7 @@ def _read_cells(
     first = engine.read([renderings[cell][0] for cell in cells])
     by_cell = {cell: [reading] for cell, reading in zip(cells, first, strict=True)}
     doubtful = [cell for cell in cells if cell[0] > 0 and needs_second_look(keys[cell[1]], by_cell[cell][0])]
-    others = [(cell, image) for cell in doubtful for image in renderings[cell][1:]]
+    others = [(cell, renderings[cell][index]) for cell in doubtful for index in second_renderings(keys[cell[1]])]
     for (cell, _), reading in zip(others, engine.read([image for _, image in others]), strict=True):
         by_cell[cell].append(reading)
     return by_cell

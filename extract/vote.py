@@ -108,6 +108,17 @@ def needs_second_look(key: str, reading: Reading) -> bool:
     return False
 
 
+def second_renderings(key: str) -> tuple[int, ...]:
+    """Which renderings of ``prepare_variants`` a doubtful cell is read in again.
+
+    Digits misread in small type read right when large, and names and digits gain from a
+    three-way vote; free text, checked against words and places, is read once more binarised.
+    """
+    if key in DATE_FIELDS | NUMBER_FIELDS | NAME_FIELDS:
+        return (1, 2)
+    return (1,)
+
+
 def choose_reading(key: str, readings: Sequence[Reading]) -> CellText:
     """The likeliest text of a cell from its renderings' readings."""
     candidates = [_candidate(key, reading) for reading in readings]
