@@ -31,6 +31,7 @@ DbOption = Annotated[
 class ExportFormat(StrEnum):
     jsonl = "jsonl"
     csv = "csv"
+    xlsx = "xlsx"
 
 
 def _quiet_prefect() -> None:
@@ -119,17 +120,23 @@ def digitize(
 @app.command()
 def export(
     db: DbOption = None,
-    format: Annotated[ExportFormat, typer.Option("--format", help="jsonl or csv")] = ExportFormat.jsonl,
+    format: Annotated[ExportFormat, typer.Option("--format", help="jsonl, csv or xlsx")] = ExportFormat.jsonl,
     out: Annotated[Path | None, typer.Option("--out", help="File to write (default: standard output)")] = None,
 ) -> None:
     """Write every record (spec section 4)."""
     from load.db import open_database
-    from load.export import exported_records, write_csv, write_jsonl
+    from load.export import exported_records, write_csv, write_jsonl, write_xlsx
 
     with operator_errors():
         engine = open_database(db)
         writer = write_csv if format == ExportFormat.csv else write_jsonl
-        if out is None:
+        if format == ExportFormat.xlsx:
+            if out is None:
+                raise HotichError("export_needs_out", "an XLSX export needs a file", fix="add --out FILE.xlsx")
+            partial = out.with_name(out.name + ".partial.xlsx")
+            count = write_xlsx(exported_records(engine), partial)
+            partial.replace(out)
+        elif out is None:
             count = writer(exported_records(engine), sys.stdout)
         else:
             partial = out.with_name(out.name + ".partial")

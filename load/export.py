@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy import Engine, select
@@ -14,7 +15,7 @@ from load.schema import RecordRow
 from load.store import record_from_row
 from records import LAYOUTS, Kind
 
-FORMATS = ("jsonl", "csv")
+FORMATS = ("jsonl", "csv", "xlsx")
 
 
 def exported_records(engine: Engine) -> Iterator[dict[str, Any]]:
@@ -73,4 +74,21 @@ def write_csv(records: Iterator[dict[str, Any]], out: IO[str]) -> int:
     for record in records:
         writer.writerow(flatten(record))
         count += 1
+    return count
+
+
+def write_xlsx(records: Iterator[dict[str, Any]], path: Path) -> int:
+    """One sheet, the CSV's columns, written row by row (write-only mode keeps memory flat)."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("records")
+    columns = csv_columns()
+    sheet.append(columns)
+    count = 0
+    for record in records:
+        flat = flatten(record)
+        sheet.append([flat.get(column) for column in columns])
+        count += 1
+    book.save(path)
     return count

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import needs_tesseract
+from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from flows.cli import app
@@ -66,6 +67,14 @@ def test_digitize_then_export(book_copy, db_url: str, tmp_path: Path, prefect_ha
     result = runner.invoke(app, ["export", "--db", db_url, "--format", "csv"])
     assert result.exit_code == 0
     assert result.stdout.splitlines()[0].startswith("record_id,kind,source.book")
+    sheet = tmp_path / "records.xlsx"
+    result = runner.invoke(app, ["export", "--db", db_url, "--format", "xlsx", "--out", str(sheet)])
+    assert result.exit_code == 0, result.output
+    rows = list(load_workbook(sheet, read_only=True)["records"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("record_id", "kind", "source.book") and len(rows) == len(records) + 1
+    assert {row[0] for row in rows[1:]} == {r["record_id"] for r in records}
+    result = runner.invoke(app, ["export", "--db", db_url, "--format", "xlsx"])
+    assert result.exit_code == 2 and "export_needs_out" in result.output
 
 
 def test_export_of_an_empty_database(db_url: str) -> None:
