@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from extract.cells import crop_cell, has_writing, page_ink, prepare_variants
-from extract.clean import box_before_rotation, clean_page
+from extract.clean import box_on_scan, clean_page
 from extract.table import Grid, erase_lines, find_grid
 from extract.tesseract import OcrEngine, Reading
 from extract.vote import CellText, choose_reading, header_matches, needs_second_look, second_renderings
@@ -52,9 +52,15 @@ def _grid_or_error(clean: np.ndarray, kind: Kind, where: str) -> Grid:
 
 def extract_page(gray: np.ndarray, *, kind: Kind, engine: OcrEngine, where: str) -> PageExtraction:
     """Clean the page, find its table, read every non-empty cell in one OCR call."""
-    clean, angle = clean_page(gray)
-    grid = _grid_or_error(clean, kind, where)
-    page = erase_lines(clean, grid)
+    cleaned = clean_page(gray)
+    try:
+        grid = _grid_or_error(cleaned.image, kind, where)
+    except HotichError:
+        if not cleaned.rectified:
+            raise
+        cleaned = clean_page(gray, rectify=False)  # the squaring-up went wrong: try without it
+        grid = _grid_or_error(cleaned.image, kind, where)
+    page = erase_lines(cleaned.image, grid)
     ink = page_ink(page, grid)
     keys = [column.key for column in LAYOUTS[kind]]
     renderings: dict[tuple[int, int], list[np.ndarray]] = {}  # (row, column) of every cell with writing
@@ -69,10 +75,12 @@ def extract_page(gray: np.ndarray, *, kind: Kind, engine: OcrEngine, where: str)
     for row in range(1, len(grid.rows) - 1):
         found = {keys[c]: choose_reading(keys[c], by_cell[(row, c)]) for c in range(len(keys)) if (row, c) in by_cell}
         if found:
-            bbox = box_before_rotation(grid.row_box(row), angle, gray.shape)
-            boxes = {key: box_before_rotation(grid.cell_box(row, c), angle, gray.shape) for c, key in enumerate(keys)}
+            bbox = box_on_scan(grid.row_box(row), cleaned.transform, gray.shape)
+            boxes = {
+                key: box_on_scan(grid.cell_box(row, c), cleaned.transform, gray.shape) for c, key in enumerate(keys)
+            }
             rows.append(RowExtraction(row=row, bbox=bbox, cells=found, boxes=boxes))
-    return PageExtraction(angle=angle, rows=rows, warnings=warnings)
+    return PageExtraction(angle=cleaned.angle, rows=rows, warnings=warnings)
 
 
 def _read_cells(

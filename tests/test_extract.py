@@ -13,7 +13,7 @@ from conftest import DATA, needs_tesseract
 from PIL import Image
 
 from extract.cells import PageInk, has_writing, strip_ruling_remnants
-from extract.clean import box_before_rotation, clean_page, estimate_skew, rotate
+from extract.clean import _rotation, box_on_scan, clean_page, estimate_skew, rotate
 from extract.images import content_hash, list_pages, load_page
 from extract.page import extract_page
 from extract.table import find_grid
@@ -33,7 +33,7 @@ def test_grid_has_every_column_and_ruled_row(sample_root: Path, kind: Kind) -> N
         if book.name.startswith({"birth": "KS", "death": "KT", "marriage": "KH"}[kind]):
             break
     for page in list_pages(book):
-        clean, _ = clean_page(load_page(book, page, book_id=book.name))
+        clean = clean_page(load_page(book, page, book_id=book.name)).image
         grid = find_grid(clean, columns=len(LAYOUTS[kind]))
         assert grid is not None
         assert len(grid.columns) - 1 == len(LAYOUTS[kind])
@@ -62,9 +62,9 @@ def test_skew_is_measured(angle: float) -> None:
     assert abs(estimate_skew(tilted) - angle) < 0.15
 
 
-def test_box_before_rotation_round_trips_the_centre() -> None:
-    assert box_before_rotation((40, 40, 20, 20), 0.0, (100, 100)) == (40, 40, 20, 20)
-    x, y, w, h = box_before_rotation((40, 40, 20, 20), 3.0, (100, 100))
+def test_box_on_scan_round_trips_the_centre() -> None:
+    assert box_on_scan((40, 40, 20, 20), _rotation(0.0, (100, 100)), (100, 100)) == (40, 40, 20, 20)
+    x, y, w, h = box_on_scan((40, 40, 20, 20), _rotation(3.0, (100, 100)), (100, 100))
     assert (x + w / 2, y + h / 2) == pytest.approx((50, 50), abs=1.5)
 
 
@@ -217,3 +217,19 @@ def test_tesseract_runs_single_threaded(tmp_path: Path) -> None:
     engine = TesseractEngine(binary=_fake_tesseract(tmp_path, f"env > {out}\n"))
     engine.read([np.zeros((10, 10), np.uint8)])
     assert "OMP_THREAD_LIMIT=1" in out.read_text()
+
+
+def test_a_page_photographed_at_an_angle_is_squared_up(sample_root: Path) -> None:
+    book = next((sample_root / "books").glob("KT-*"))
+    page = list_pages(book)[0]
+    gray = load_page(book, page, book_id=book.name)
+    height, width = gray.shape
+    d = 0.03 * width  # corners pulled in by 3% of the width: a phone held a little askew
+    source = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    target = np.float32([[d, 0.5 * d], [width - 0.2 * d, d], [width - d, height - 0.3 * d], [0.4 * d, height - d]])
+    photo = cv2.warpPerspective(gray, cv2.getPerspectiveTransform(source, target), (width, height), borderValue=(120,))
+    cleaned = clean_page(photo)
+    assert cleaned.rectified
+    grid = find_grid(cleaned.image, columns=len(LAYOUTS[Kind.death]))
+    assert grid is not None
+    assert len(grid.rows) - 2 == len(_truth_rows(sample_root, book, 1))
