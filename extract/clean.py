@@ -75,8 +75,10 @@ def _long_runs(mask: np.ndarray, *, horizontal: bool, share: float) -> list[np.n
     runs = []
     for label in range(1, count):
         if size[label] >= share * extent:
-            ys, xs = np.nonzero(labels == label)
-            runs.append(np.column_stack([xs, ys])[:: max(1, len(xs) // 2000)].astype(np.float64))
+            left, top, width, height = stats[label, :4]
+            ys, xs = np.nonzero(labels[top : top + height, left : left + width] == label)
+            points = np.column_stack([xs + left, ys + top])
+            runs.append(points[:: max(1, len(points) // 2000)].astype(np.float64))
     return runs
 
 

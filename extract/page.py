@@ -10,7 +10,7 @@ from extract.cells import crop_cell, has_writing, page_ink, prepare_variants
 from extract.clean import box_on_scan, clean_page
 from extract.table import Grid, erase_lines, find_grid
 from extract.tesseract import OcrEngine, Reading
-from extract.vote import CellText, choose_reading, header_matches, needs_second_look, second_renderings
+from extract.vote import CellText, choose_reading, header_matches, needs_second_look, second_renderings, settled
 from records import LAYOUTS, HotichError, Kind
 
 
@@ -86,14 +86,19 @@ def extract_page(gray: np.ndarray, *, kind: Kind, engine: OcrEngine, where: str)
 def _read_cells(
     renderings: dict[tuple[int, int], list[np.ndarray]], keys: list[str], engine: OcrEngine
 ) -> dict[tuple[int, int], list[Reading]]:
-    """Every cell read in its first rendering (one OCR call), doubtful ones again in the others."""
+    """Every cell read in its first rendering (one OCR call); doubtful ones again, rendering by
+    rendering, until two readings agree on a plausible text (one more OCR call per round)."""
     cells = list(renderings)
     first = engine.read([renderings[cell][0] for cell in cells])
     by_cell = {cell: [reading] for cell, reading in zip(cells, first, strict=True)}
-    doubtful = [cell for cell in cells if cell[0] > 0 and needs_second_look(keys[cell[1]], by_cell[cell][0])]
-    others = [(cell, renderings[cell][index]) for cell in doubtful for index in second_renderings(keys[cell[1]])]
-    for (cell, _), reading in zip(others, engine.read([image for _, image in others]), strict=True):
-        by_cell[cell].append(reading)
+    pending = [cell for cell in cells if cell[0] > 0 and needs_second_look(keys[cell[1]], by_cell[cell][0])]
+    for index in range(1, max((len(images) for images in renderings.values()), default=1)):
+        pending = [cell for cell in pending if index in second_renderings(keys[cell[1]])]
+        if not pending:
+            break
+        for cell, reading in zip(pending, engine.read([renderings[cell][index] for cell in pending]), strict=True):
+            by_cell[cell].append(reading)
+        pending = [cell for cell in pending if not settled(keys[cell[1]], by_cell[cell])]
     return by_cell
 
 

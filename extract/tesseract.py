@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import os
 import subprocess
 import tempfile
@@ -68,49 +69,82 @@ def parse_tsv(tsv: str, count: int) -> list[Reading]:
 
 
 class TesseractEngine:
-    """Runs the ``tesseract`` command once for a whole list of images."""
+    """Runs the ``tesseract`` command on lists of images: one process per share of the list.
 
-    def __init__(self, *, language: str = "vie", timeout: float = 120.0, binary: str = "tesseract") -> None:
+    ``jobs`` processes run at once (each single-threaded), so one page keeps every core busy
+    even when it is the last page of a book.
+    """
+
+    def __init__(
+        self, *, language: str = "vie", timeout: float = 120.0, binary: str = "tesseract", jobs: int | None = None
+    ) -> None:
         self.language = language
         self.timeout = timeout
         self.binary = binary
+        self.jobs = jobs or max(1, min(4, os.cpu_count() or 1))
 
     def read(self, images: Sequence[np.ndarray], *, psm: int = 6) -> list[Reading]:
         if not images:
             return []
+        shares = self._shares(len(images))
         with tempfile.TemporaryDirectory(prefix="hotich-ocr-") as folder:
-            paths = []
-            for index, image in enumerate(images):
-                path = Path(folder) / f"{index:05d}.png"
-                cv2.imwrite(str(path), image, [cv2.IMWRITE_PNG_COMPRESSION, 1])
-                paths.append(str(path))
-            listing = Path(folder) / "list.txt"
-            listing.write_text("\n".join(paths) + "\n")
-            tsv = self._run(listing, psm)
-        return parse_tsv(tsv, len(images))
+            listings = []
+            for number, (start, stop) in enumerate(shares):
+                paths = []
+                for index in range(start, stop):
+                    path = Path(folder) / f"{index:05d}.png"
+                    cv2.imwrite(str(path), images[index], [cv2.IMWRITE_PNG_COMPRESSION, 1])
+                    paths.append(str(path))
+                listing = Path(folder) / f"list-{number}.txt"
+                listing.write_text("\n".join(paths) + "\n")
+                listings.append(listing)
+            outputs = self._run(listings, psm)
+        readings: list[Reading] = []
+        for (start, stop), tsv in zip(shares, outputs, strict=True):
+            readings.extend(parse_tsv(tsv, stop - start))
+        return readings
 
-    def _run(self, listing: Path, psm: int) -> str:
+    def _shares(self, count: int) -> list[tuple[int, int]]:
+        parts = max(1, min(self.jobs, count // 12))  # small lists are not worth a second process
+        bounds = [round(count * i / parts) for i in range(parts + 1)]
+        return list(itertools.pairwise(bounds))
+
+    def _start(self, listing: Path, psm: int) -> subprocess.Popen[bytes]:
         command = [self.binary, str(listing), "stdout", "-l", self.language, "--psm", str(psm), "tsv"]
         env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
         try:
-            done = subprocess.run(command, capture_output=True, timeout=self.timeout, env=env, check=False)
+            return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         except FileNotFoundError as error:
             raise HotichError(
                 "tesseract_missing",
                 "the tesseract program is not installed",
                 fix="apt-get install tesseract-ocr tesseract-ocr-vie",
             ) from error
+
+    def _run(self, listings: list[Path], psm: int) -> list[str]:
+        processes = [self._start(listing, psm) for listing in listings]
+        try:
+            return [self._finish(process) for process in processes]
+        finally:
+            for process in processes:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+
+    def _finish(self, process: subprocess.Popen[bytes]) -> str:
+        try:
+            stdout, stderr = process.communicate(timeout=self.timeout)
         except subprocess.TimeoutExpired as error:
             raise OcrFailed(
                 "ocr_timeout", f"Tesseract took over {self.timeout:.0f} s", fix="run the book again"
             ) from error
-        if done.returncode != 0:
-            message = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
-            if b"Failed loading language" in done.stderr:
+        if process.returncode != 0:
+            if b"Failed loading language" in stderr:
                 raise HotichError(
                     "tesseract_language_missing",
                     f"Tesseract has no '{self.language}' model",
                     fix="apt-get install tesseract-ocr-vie",
                 )
+            message = stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
             raise OcrFailed("ocr_crashed", f"Tesseract failed: {message[0]}", fix="run the book again")
-        return done.stdout.decode("utf-8", errors="replace")
+        return stdout.decode("utf-8", errors="replace")

@@ -82,7 +82,22 @@ def _text_candidate(reading: Reading) -> _Candidate:
     return _Candidate(mended.text, raw, confidence, 0.0 if mended.changed else 1.0)
 
 
+CONFIRMED = 0.97  # a date whose figures and words were read apart and agree
+
+
+def _date_candidate(reading: Reading) -> _Candidate:
+    text = clean_text(reading.text)
+    parsed = parse_vn_date(text)
+    plausible = parsed.value is not None and not parsed.issues
+    # Figures and words are two readings of one date: when both parse and agree, OCR got it.
+    confirmed = plausible and "(" in text and any(char.isdigit() for char in text.split("(")[0])
+    confidence = max(reading.confidence, CONFIRMED) if confirmed else reading.confidence
+    return _Candidate(text, text, confidence, 1.0 if plausible else 0.0)
+
+
 def _candidate(key: str, reading: Reading) -> _Candidate:
+    if key in DATE_FIELDS:
+        return _date_candidate(reading)
     if key in NAME_FIELDS:
         return _name_candidate(reading)
     if key in ETHNICITY_FIELDS:
@@ -93,13 +108,15 @@ def _candidate(key: str, reading: Reading) -> _Candidate:
     return _Candidate(text, text, reading.confidence, _plausibility(key, text))
 
 
-SURE = 0.93  # a plausible reading at least this confident is not read a second time
+SURE = 0.88  # a plausible reading at least this confident is not read a second time
+SURE_DIGITS = 0.96  # digits: one wrong stroke is another number, and they are cheap to read again
 
 
 def needs_second_look(key: str, reading: Reading) -> bool:
     """Is one reading of this cell too doubtful to stand alone?"""
     candidate = _candidate(key, reading)
-    if candidate.confidence < SURE or candidate.text != clean_text(reading.text):
+    sure = SURE_DIGITS if key in DATE_FIELDS | NUMBER_FIELDS else SURE
+    if candidate.confidence < sure or candidate.text != clean_text(reading.text):
         return True
     if key in NAME_FIELDS:
         return candidate.plausibility < 2.0  # an impossible or unknown syllable
@@ -112,11 +129,20 @@ def second_renderings(key: str) -> tuple[int, ...]:
     """Which renderings of ``prepare_variants`` a doubtful cell is read in again.
 
     Digits misread in small type read right when large, and names and digits gain from a
-    three-way vote; free text, checked against words and places, is read once more binarised.
+    three-way vote; places and vocabulary fields are read once more binarised.
     """
     if key in DATE_FIELDS | NUMBER_FIELDS | NAME_FIELDS:
         return (1, 2)
+    if key in OPEN_TEXT_FIELDS:
+        return ()  # below SURE it goes to a person whatever a second reading says
     return (1,)
+
+
+def settled(key: str, readings: Sequence[Reading]) -> bool:
+    """Do two readings agree on a text that is plausible for the field?"""
+    candidates = [_candidate(key, reading) for reading in readings]
+    texts = [c.text for c in candidates if c.plausibility > 0 or key not in DATE_FIELDS | NUMBER_FIELDS | NAME_FIELDS]
+    return any(texts.count(text) >= 2 for text in texts)
 
 
 def choose_reading(key: str, readings: Sequence[Reading]) -> CellText:

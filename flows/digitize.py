@@ -27,7 +27,7 @@ from normalize.rows import page_records
 from records import BookManifest, HotichError, Status
 
 # Bump when extraction changes what it reads from a page: cached pages are read again.
-PIPELINE_VERSION = "extract-10"
+PIPELINE_VERSION = "extract-16"
 PAGE_WORKERS = 2
 
 
