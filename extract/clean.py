@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from extract.table import ink_mask, ruling_masks
+
 WORK_WIDTH = 800  # pixels: size at which the page's angle and light are estimated
 
 
@@ -114,19 +116,9 @@ def _cross(row: np.ndarray, column: np.ndarray) -> np.ndarray:
 def table_corners(gray: np.ndarray) -> np.ndarray | None:
     """Corners (top-left, top-right, bottom-right, bottom-left) where the outer rulings meet."""
     height, width = gray.shape
-    ink = cv2.adaptiveThreshold(
-        cv2.GaussianBlur(gray, (0, 0), 1.0), 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY_INV, 41, 10
-    )
-    # Short kernels: under perspective a ruling is tilted a little differently everywhere;
-    # closing first joins the pieces of a broken ruling.
-    horizontal = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (25, 1)))
-    horizontal = cv2.morphologyEx(
-        horizontal, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(30, width // 60), 1))
-    )
-    vertical = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 25)))
-    vertical = cv2.morphologyEx(
-        vertical, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(30, height // 40)))
-    )
+    # Short runs: under perspective a ruling is tilted a little differently everywhere.
+    ink = ink_mask(cv2.GaussianBlur(gray, (0, 0), 1.0), sensitivity=10)
+    horizontal, vertical = ruling_masks(ink, bridge=25, length=(max(30, width // 60), max(30, height // 40)))
     frame = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((21, 21), np.uint8))
     contours, _ = cv2.findContours(frame, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     if not contours:

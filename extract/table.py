@@ -33,18 +33,22 @@ def ink_mask(gray: np.ndarray, *, sensitivity: int = 12) -> np.ndarray:
     return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY_INV, 41, sensitivity)
 
 
+def ruling_masks(ink: np.ndarray, *, bridge: int, length: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Horizontal and vertical runs of ink at least ``length`` (across, down) pixels long.
+
+    Breaks up to ``bridge`` pixels in a faint or broken ruling are closed first.
+    """
+
+    def runs(size: tuple[int, int], gap: tuple[int, int]) -> np.ndarray:
+        closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, gap))
+        return cv2.morphologyEx(closed, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, size))
+
+    return runs((length[0], 1), (bridge, 1)), runs((1, length[1]), (1, bridge))
+
+
 def _line_masks(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     height, width = ink.shape
-    # Bridge small breaks in faint or broken rulings before keeping only long runs.
-    horizontal = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 1)))
-    horizontal = cv2.morphologyEx(
-        horizontal, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(40, width // 35), 1))
-    )
-    vertical = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 9)))
-    vertical = cv2.morphologyEx(
-        vertical, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(40, height // 25)))
-    )
-    return horizontal, vertical
+    return ruling_masks(ink, bridge=9, length=(max(40, width // 35), max(40, height // 25)))
 
 
 def _peaks(profile: np.ndarray, threshold: float, min_gap: int) -> list[int]:
