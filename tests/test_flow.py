@@ -74,11 +74,12 @@ def test_a_book_is_digitised_with_provenance(book_copy, db_url: str) -> None:
     assert right >= len(truth) - 1
 
 
-def test_rerunning_a_book_changes_nothing(book_copy, db_url: str, counting_engine) -> None:
+def test_rerunning_a_book_changes_nothing(book_copy, db_url: str, counting_engine, monkeypatch) -> None:
     book = book_copy(Kind.marriage)
     digitize_book(book, db_url)
     before = list(exported_records(open_database(db_url)))
     use_ocr_engine(counting_engine)
+    monkeypatch.setattr(flow_module, "PIPELINE_VERSION", "a-newer-hotich")  # even after an upgrade
     summary = digitize_book(book, db_url)
     assert [o.status for o in summary.outcomes] == ["unchanged", "unchanged"]
     assert counting_engine.calls == 0
