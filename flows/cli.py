@@ -146,6 +146,49 @@ def export(
     console.print(f"exported {count} records" + (f" to {out}" if out else ""))
 
 
+@app.command("normalize-check")
+def normalize_check(
+    file: Annotated[Path, typer.Argument(help="A CSV or XLSX file: columns are field keys (spec section 2)")],
+    kind: Annotated[str | None, typer.Option(help="birth | death | marriage, when the file has no kind column")] = None,
+    year: Annotated[int | None, typer.Option(help="The book's year (resolves two-digit years)")] = None,
+    sheet: Annotated[str | None, typer.Option(help="XLSX sheet to read")] = None,
+    only_issues: Annotated[bool, typer.Option("--only-issues", help="Show only values with issues")] = False,
+) -> None:
+    """Show what hotich will make of each value of a file, without loading anything."""
+    from load.files import read_table
+    from normalize.inspect import check_row
+    from records import Kind
+
+    out = Console(highlight=False)
+    with operator_errors():
+        table = read_table(file, sheet=sheet)
+        for note in table.notes:
+            console.print(f"[yellow]note[/] {escape(note)}")
+        problems = 0
+        for index, values in enumerate(table.rows):
+            row_no = table.first_row + index
+            if not values:
+                continue
+            written_kind = values.get("kind") or kind
+            try:
+                row_kind = Kind(str(written_kind).strip().lower())
+            except ValueError:
+                out.print(f"row {row_no}  kind: {escape(repr(written_kind))}  [red]unknown_kind[/]")
+                problems += 1
+                continue
+            for check in check_row(row_no, row_kind, values, book_year=year):
+                problems += bool(check.issues)
+                if only_issues and not check.issues:
+                    continue
+                issues = f"  [red]{escape(', '.join(check.issues))}[/]" if check.issues else ""
+                out.print(
+                    f"row {row_no}  {check.key}: {escape(repr(check.written))} → {escape(repr(check.value))}{issues}"
+                )
+                if check.keys:
+                    out.print(f"        {escape(check.keys)}", style="dim")
+        console.print(f"{len(table.rows)} rows, {problems} values with issues")
+
+
 @app.command()
 def demo(
     folder: Annotated[Path, typer.Option("--folder", help="Where to write the sample books")] = Path("hotich-demo"),

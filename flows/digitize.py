@@ -21,7 +21,7 @@ from extract.manifest import read_manifest
 from extract.page import PageExtraction, extract_page
 from extract.tesseract import OcrEngine, OcrFailed, TesseractEngine
 from load.db import open_database
-from load.store import PageState, page_states, record_failed_page, register_book, save_page
+from load.store import PageState, flag_number_sequence, page_states, record_failed_page, register_book, save_page
 from normalize.record import ReviewSettings
 from normalize.rows import page_records
 from records import BookManifest, HotichError, Status
@@ -199,6 +199,8 @@ def digitize_book(
         summary.outcomes.append(outcome)
         progress("page", len(pages), outcome)
     summary.outcomes.sort(key=lambda outcome: outcome.page_no)
+    with Session(engine) as session, session.begin():
+        flag_number_sequence(session, manifest.book_id)
     engine.dispose()
     return summary
 

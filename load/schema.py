@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -67,6 +69,9 @@ class RecordRow(Base):
         Index("ix_records_status", "status"),
         Index("ix_records_name_fold", "name_fold"),
         Index("ix_records_kind_birth", "kind", "birth_date"),
+        Index("ix_records_kind_given_year", "kind", "given_fold", "birth_year"),
+        Index("ix_records_cluster", "cluster_id"),
+        Index("ix_records_book_page_row", "book_id", "page_no", "row_no"),
     )
 
     record_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -95,6 +100,118 @@ class RecordRow(Base):
     name_fold: Mapped[str | None] = mapped_column(Text)  # accent-folded
     sex: Mapped[str | None] = mapped_column(String(8))
     birth_date: Mapped[str | None] = mapped_column(String(10))
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    given_fold: Mapped[str | None] = mapped_column(Text)  # the person's given name, folded
+    other_key: Mapped[str | None] = mapped_column(Text)  # the wife's name keys, for a marriage
+    other_fold: Mapped[str | None] = mapped_column(Text)
+    other_birth_date: Mapped[str | None] = mapped_column(String(10))
+    father_fold: Mapped[str | None] = mapped_column(Text)
+    mother_fold: Mapped[str | None] = mapped_column(Text)
+    place_fold: Mapped[str | None] = mapped_column(Text)
+    event_date: Mapped[str | None] = mapped_column(String(10))  # death date; registration date otherwise
+    search_text: Mapped[str | None] = mapped_column(Text)  # folded words the counter search indexes
+    places: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # key → {then, today, reason}
+    # Linkage: the held record whose cluster this record belongs to (itself when it leads one).
+    cluster_id: Mapped[str | None] = mapped_column(String(64))
+    # Review: who holds the record open, and who decided it.
+    held_by: Mapped[str | None] = mapped_column(String(64))
+    held_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    reviewed_by: Mapped[str | None] = mapped_column(String(64))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("name", name="uq_users_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))  # reviewer | officer | admin
+    password_hash: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, server_default=true())
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class UserSession(Base):
+    """A signed-in browser: only the hash of its cookie token is kept."""
+
+    __tablename__ = "sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LoginAttempt(Base):
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_client_at", "client", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64))
+    client: Mapped[str] = mapped_column(String(64))
+    ok: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class AuditEntry(Base):
+    """Append-only: one row per changed field or decision."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_record", "record_id", "at"),
+        Index("ix_audit_log_user_at", "user_name", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[str] = mapped_column(String(64))
+    user_name: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    action: Mapped[str] = mapped_column(String(32))  # edit | accept | reject | same_person | ...
+    field: Mapped[str | None] = mapped_column(String(64))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+
+
+class ExtractIssued(Base):
+    __tablename__ = "extracts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[str] = mapped_column(String(64))
+    user_name: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    file: Mapped[str | None] = mapped_column(Text)
+
+
+class LinkRun(Base):
+    """One linkage run: the versioned settings (with the estimated model) and what it found."""
+
+    __tablename__ = "link_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    settings_version: Mapped[str] = mapped_column(String(32))
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON)
+    new_records: Mapped[int] = mapped_column(Integer)
+    held_records: Mapped[int] = mapped_column(Integer)
+    links: Mapped[int] = mapped_column(Integer)
+    candidates: Mapped[int] = mapped_column(Integer)
+
+
+class LinkPair(Base):
+    """A scored pair kept for explanation: a link or a candidate for review."""
+
+    __tablename__ = "link_pairs"
+    __table_args__ = (Index("ix_link_pairs_record", "record_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    link_run_id: Mapped[int] = mapped_column(ForeignKey("link_runs.id", ondelete="CASCADE"))
+    record_id: Mapped[str] = mapped_column(String(64))
+    candidate_id: Mapped[str] = mapped_column(String(64))
+    match_probability: Mapped[float] = mapped_column(Float)
+    match_weight: Mapped[float] = mapped_column(Float)
+    comparison: Mapped[dict[str, Any]] = mapped_column(JSON)  # the pair's values, levels and weights

@@ -12,6 +12,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from load.schema import Book, Page, RecordRow
+from normalize.names import split_name
+from normalize.rules import number_sequence_issues
 from normalize.text import fold, tone_key
 from records import BookManifest, HotichError, Kind, Record, RecordSource, Status
 
@@ -71,18 +73,38 @@ def record_failed_page(session: Session, *, book_id: str, page_no: int, image_na
     page.error_message = error.describe()
 
 
+def _fold(value: Any) -> str | None:
+    return fold(value) or None if value else None
+
+
 def key_columns(kind: Kind, fields: dict[str, Any]) -> dict[str, Any]:
-    """Typed copies of the fields that search, sort and linkage use."""
-    person = fields.get("husband_name") if kind == Kind.marriage else fields.get("full_name")
+    """Typed copies of the fields that search, sort and linkage use (no JSON parsing there)."""
+    marriage = kind == Kind.marriage
+    person = fields.get("husband_name") if marriage else fields.get("full_name")
+    other = fields.get("wife_name") if marriage else None
+    birth = fields.get("husband_birth_date") if marriage else fields.get("birth_date")
+    place = fields.get("husband_residence") if marriage else fields.get("birth_place") or fields.get("residence")
+    words = [fields.get(key) for key in ("registration_number",)] + [person, other]
+    words += [fields.get("father_name"), fields.get("mother_name")]
     return {
         "registration_number": fields.get("registration_number"),
         "registration_date": fields.get("registration_date"),
         "person_name": person,
-        "other_name": fields.get("wife_name") if kind == Kind.marriage else None,
+        "other_name": other,
         "name_key": tone_key(person) if person else None,
-        "name_fold": fold(person) if person else None,
+        "name_fold": _fold(person),
+        "given_fold": _fold(split_name(person).given) if person else None,
         "sex": fields.get("sex"),
-        "birth_date": fields.get("husband_birth_date") if kind == Kind.marriage else fields.get("birth_date"),
+        "birth_date": birth,
+        "birth_year": int(birth[:4]) if birth else None,
+        "other_key": tone_key(other) if other else None,
+        "other_fold": _fold(other),
+        "other_birth_date": fields.get("wife_birth_date") if marriage else None,
+        "father_fold": _fold(fields.get("father_name")),
+        "mother_fold": _fold(fields.get("mother_name")),
+        "place_fold": _fold(place),
+        "event_date": fields.get("death_date") or fields.get("registration_date"),
+        "search_text": " ".join(_fold(word) or "" for word in words if word) or None,
     }
 
 
@@ -97,6 +119,7 @@ def _apply(row: RecordRow, record: Record) -> None:
     row.image_name = record.source.image
     row.bbox = record.source.bbox
     row.field_boxes = record.boxes
+    row.places = record.places
     for column, value in key_columns(record.kind, record.fields).items():
         setattr(row, column, value)
     row.updated_at = dt.datetime.now(dt.UTC)
@@ -170,4 +193,32 @@ def record_from_row(row: RecordRow) -> Record:
         match_probability=row.match_probability,
         issues=row.issues,
         boxes=row.field_boxes or {},
+        places=row.places or {},
     )
+
+
+_SEQUENCE_CODES = ("number_gap:", "number_repeated:")
+
+
+def flag_number_sequence(session: Session, book_id: str) -> int:
+    """Flag gaps and repeats of registration numbers across a book; returns how many records.
+
+    Recomputed from the whole book each time, so re-running gives the same flags; records a
+    person decided are left alone.
+    """
+    rows = list(
+        session.scalars(
+            select(RecordRow).where(RecordRow.book_id == book_id).order_by(RecordRow.page_no, RecordRow.row_no)
+        )
+    )
+    found = number_sequence_issues((row.record_id, row.registration_number) for row in rows)
+    for row in rows:
+        if row.status in DECIDED:
+            continue
+        reasons = [reason for reason in row.review_reasons if not reason.startswith(_SEQUENCE_CODES)]
+        if row.record_id in found:
+            reasons.append(f"{found[row.record_id]}:registration_number")
+        if reasons != row.review_reasons:
+            row.review_reasons = reasons
+            row.status = Status.needs_review.value if reasons else Status.auto_accepted.value
+    return len(found)

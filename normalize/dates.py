@@ -5,10 +5,12 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from functools import lru_cache
 
+from normalize.lunar import lunar_to_solar
 from normalize.numwords import parse_month_words, parse_number_words
 from normalize.result import Normalized
-from normalize.text import clean_text, strip_edge_junk
+from normalize.text import prepare_text, strip_edge_junk
 
 _SEP = r"\s*[/.\-]\s*"
 _FIGURES = re.compile(rf"^(?:ngày\s*)?(\d{{1,2}}){_SEP}(\d{{1,2}}){_SEP}(\d{{4}}|\d{{2}})$")
@@ -18,8 +20,18 @@ _SPELLED = re.compile(r"^(?:ngày\s+)?(?P<d>.+?)\s+tháng\s+(?P<m>.+?)\s+năm\s+
 _SPELLED_MONTH = re.compile(r"^tháng\s+(?P<m>.+?)\s+năm\s+(?P<y>.+)$")
 _SPELLED_YEAR = re.compile(r"^năm\s+(?P<y>.+)$")
 _IN_WORDS = re.compile(r"^(?P<figures>[^()]*)\((?P<words>[^()]+)\)$")
+_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
+# A time before the date: 0h20' ngày 25/9/2000, 20 giờ 30 phút ngày ..., lúc 8g15 ngày ...
+_TIME = re.compile(
+    r"^(?:vào\s+)?(?:(?:lúc|hồi)\s+)?(?P<h>\d{1,2})\s*(?:h|giờ|g|:)\s*(?:(?P<m>\d{1,2})\s*(?:'|’|phút|p)?)?"
+    r"\s*(?:,\s*)?(?=ngày|\d)"
+)
+# A lunar date: marked (âm lịch), ÂL, AL; a leap month is "tháng 4 nhuận".
+_LUNAR = re.compile(r"\(?\s*(?<!\w)(?:âm\s*lịch|âl|al|a\.l\.?)(?!\w)\s*\)?\s*:?")
+_LEAP = re.compile(r"\s*\bnhuận\b")
 # Digits OCR reads as letters inside a date written in figures.
 _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
+_SPACES = re.compile(r"\s+")
 MIN_YEAR, MAX_YEAR = 1850, 2100
 
 
@@ -56,6 +68,8 @@ def _iso(year: int, month: int | None, day: int | None) -> Normalized:
 
 
 def _parse_figures(text: str, reference_year: int | None) -> Normalized | None:
+    if match := _ISO.match(text):
+        return _iso(int(match[1]), int(match[2]), int(match[3]))
     if match := _FIGURES.match(text):
         day, month, year_text = match.groups()
         year, issues = _full_year(int(year_text), len(year_text), reference_year)
@@ -92,14 +106,27 @@ def _parse_one(text: str, reference_year: int | None) -> Normalized | None:
     return _parse_figures(text, reference_year) or _parse_spelled(text, reference_year)
 
 
+@lru_cache(maxsize=262144)
 def parse_vn_date(raw: str | None, *, reference_year: int | None = None) -> Normalized:
     """Parse a date in any form of spec section 3; issues explain anything doubtful.
 
     ``reference_year`` (the book's year) resolves two-digit years.
     """
-    text = strip_edge_junk(clean_text(raw)).lower()
+    prepared, found = prepare_text(raw)
+    text = strip_edge_junk(prepared).lower()
     if not text:
         return Normalized.empty()
+    result = _parse_text(text, reference_year)
+    return Normalized(result.value, found + result.issues) if found else result
+
+
+def _parse_text(text: str, reference_year: int | None) -> Normalized:
+    if time := _TIME.match(text):
+        if int(time["h"]) > 24 or (time["m"] and int(time["m"]) > 59):
+            return Normalized(None, ("invalid_time",))
+        text = text[time.end() :].strip()
+    if _LUNAR.search(text):
+        return _lunar(_SPACES.sub(" ", _LUNAR.sub(" ", text)).strip(" ,"), reference_year)
     if match := _IN_WORDS.match(text):
         return _figures_and_words(match["figures"], match["words"], reference_year)
     parsed = _parse_one(text, reference_year)
@@ -110,6 +137,20 @@ def parse_vn_date(raw: str | None, *, reference_year: int | None = None) -> Norm
     if parsed is not None:
         return Normalized(parsed.value, (*parsed.issues, "ocr_substitution"))
     return Normalized(None, ("unparsed_date",))
+
+
+def _lunar(text: str, reference_year: int | None) -> Normalized:
+    """A lunar date: converted to the solar calendar, always flagged ``lunar_date``."""
+    leap = bool(_LEAP.search(text))
+    parsed = _parse_text(_LEAP.sub("", text).strip(), reference_year)
+    if parsed.value is None or len(parsed.value) != 10:
+        return Normalized(None, (*parsed.issues, "lunar_date", "lunar_partial"))
+    year, month, day = (int(part) for part in parsed.value.split("-"))
+    try:
+        solar = lunar_to_solar(year, month, day, leap)
+    except ValueError:
+        return Normalized(None, (*parsed.issues, "lunar_date", "invalid_date"))
+    return Normalized(solar.isoformat(), (*parsed.issues, "lunar_date"))
 
 
 def _figures_and_words(figures: str, words: str, reference_year: int | None) -> Normalized:

@@ -9,8 +9,9 @@ from pydantic import BaseModel, Field
 
 from normalize.dates import parse_vn_date
 from normalize.names import normalize_name
-from normalize.places import is_known_place
+from normalize.places import is_known_place, resolve_place
 from normalize.result import Normalized
+from normalize.rules import record_rules
 from normalize.values import normalize_ethnicity, normalize_registration_number, normalize_sex, normalize_text
 from records import DATE_FIELDS, NAME_FIELDS, Kind, Status, field_keys
 from records.layouts import ETHNICITY_FIELDS, NUMBER_FIELDS, OPEN_TEXT_FIELDS, PLACE_FIELDS, SEX_FIELDS
@@ -47,6 +48,27 @@ class NormalizedRecord:
     issues: dict[str, tuple[str, ...]]
     status: Status
     review_reasons: list[str]
+    places: dict[str, dict[str, str | None]]
+
+
+# The date that tells which administrative units a place was written under.
+_PLACE_DATE = {
+    "birth_place": "birth_date",
+    "death_place": "death_date",
+    "residence": "death_date",
+    "husband_residence": "registration_date",
+    "wife_residence": "registration_date",
+}
+
+
+def resolve_places(fields: Mapping[str, str | None]) -> dict[str, dict[str, str | None]]:
+    """Each written place resolved to the unit of its event date and today's unit."""
+    resolved = {}
+    for key in PLACE_FIELDS:
+        if fields.get(key):
+            date = fields.get(_PLACE_DATE[key]) or fields.get("registration_date")
+            resolved[key] = resolve_place(fields[key], date).as_dict()
+    return resolved
 
 
 def normalize_field(key: str, raw: str | None, *, reference_year: int | None) -> Normalized:
@@ -97,6 +119,8 @@ def normalize_record(
         fields[key] = result.value
         if result.issues:
             issues[key] = result.issues
+    for key, found in record_rules(kind, fields, book_year=reference_year).items():
+        issues[key] = (*issues.get(key, ()), *found)
     reasons = review_reasons(kind, fields, issues, confidence, settings)
     status = Status.needs_review if reasons else Status.auto_accepted
-    return NormalizedRecord(fields, issues, status, reasons)
+    return NormalizedRecord(fields, issues, status, reasons, resolve_places(fields))

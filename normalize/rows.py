@@ -39,6 +39,7 @@ def page_records(
                 review_reasons=reasons,
                 issues={key: list(found) for key, found in result.issues.items()},
                 boxes={key: list(box) for key, box in row.boxes.items()},
+                places=result.places,
             )
         )
     return records

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from unidecode import unidecode
 
 # Letters OCR and old fonts emit that look like Vietnamese Đ/đ but are not.
 _LOOKALIKES = str.maketrans({"\u00d0": "Đ", "\u0189": "Đ", "\u00f0": "đ"})
+# Cyrillic and Greek letters that look like Latin ones (pasted text, some OCR engines).
+_FOREIGN = str.maketrans(
+    dict(zip("аеорсухіјѕАВЕКМНОРСТХУІЈЅΑΒΕΗΙΚΜΝΟΡΤΧΥΖοιк", "aeopcyxijsABEKMHOPCTXYIJSABEHIKMNOPTXYZoik", strict=True))
+)
+_FOREIGN_CHARS = frozenset(chr(code) for code in _FOREIGN)
 # Marks Tesseract reads from ruling lines and stains at the edges of a cell.
 _EDGE_JUNK = " \t|[]{}_~`'\"‘’“”,;:.•·—–-"
 _SPACES = re.compile(r"\s+")
@@ -28,6 +34,26 @@ def clean_text(text: str | None) -> str:
         return ""
     text = unicodedata.normalize("NFC", text).translate(_LOOKALIKES)
     return _SPACES.sub(" ", text).strip()
+
+
+@lru_cache(maxsize=262144)
+def prepare_text(raw: str | None) -> tuple[str, tuple[str, ...]]:
+    """Any incoming text → NFC, single spaces; legacy encodings and look-alike letters mended.
+
+    Issues: ``legacy_encoding`` / ``lost_letter`` (see :mod:`normalize.legacy`) and
+    ``lookalike_letter`` (a Cyrillic or Greek letter was read as the Latin one it looks like).
+    """
+    from normalize.legacy import repair_text
+
+    if not raw:
+        return "", ()
+    text = unicodedata.normalize("NFC", raw)
+    issues: tuple[str, ...] = ()
+    if not text.isascii() and not _FOREIGN_CHARS.isdisjoint(text):
+        text = text.translate(_FOREIGN)
+        issues = ("lookalike_letter",)
+    repaired = repair_text(text)
+    return clean_text(repaired.text), issues + repaired.issues
 
 
 def strip_edge_junk(text: str) -> str:
@@ -52,14 +78,20 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", unidecode(clean_text(text)).lower()).strip()
 
 
+# After these initials a final i and y are one sound, spelt both ways (Lý/Lí, Mỹ/Mĩ, Kỳ/Kì).
+_I_OR_Y = re.compile(r"^(b|c|ch|d|đ|g|gh|h|k|kh|l|m|n|nh|p|ph|r|s|t|th|tr|v|x)y$")
+
+
 def tone_key(text: str) -> str:
     """A key with diacritics that ignores where the tone mark sits (``hoà`` = ``hòa``).
 
-    Each syllable becomes its toneless spelling plus the tone number: ``hoa2``.
+    Each syllable becomes its toneless spelling plus the tone number: ``hoa2``; a final
+    ``y`` that is spelt ``i`` as well (``Lý``/``Lí``) becomes ``i``.
     """
     words = clean_text(text).lower().split(" ")
     keyed = []
     for word in words:
         base, tone = split_tone(word)
+        base = _I_OR_Y.sub(r"\1i", base)
         keyed.append(f"{base}{tone}" if word else "")
     return " ".join(keyed)

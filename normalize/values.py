@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
+from normalize.legacy import decode_tcvn3, decode_vni
 from normalize.result import Normalized
-from normalize.text import clean_text, fold, strip_edge_junk
+from normalize.text import clean_text, fold, prepare_text, strip_edge_junk
 from normalize.vocabulary import is_known_ethnicity
 
 _SEXES = {"nam": "male", "nu": "female"}
@@ -14,13 +16,20 @@ _NUMBER = re.compile(r"^0*(\d+)\s*(?:([a-hjkmnp-z])|/\s*(\d{2,4}))?$", re.IGNORE
 _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1", "S": "5"})
 
 
+@lru_cache(maxsize=65536)
 def normalize_sex(raw: str | None) -> Normalized:
     """``Nam`` → ``male``, ``Nữ`` → ``female`` (any case, with or without diacritics)."""
-    text = strip_edge_junk(clean_text(raw))
+    prepared, found = prepare_text(raw)
+    text = strip_edge_junk(prepared)
     if not text:
         return Normalized.empty()
     sex = _SEXES.get(fold(text))
-    return Normalized(sex) if sex else Normalized(None, ("invalid_sex",))
+    if sex is None:  # a closed vocabulary: an old 8-bit spelling (N÷, Nöõ) can be tried safely
+        for decode in (decode_tcvn3, decode_vni):
+            if sex := _SEXES.get(fold(decode(text))):
+                found = (*found, "legacy_encoding")
+                break
+    return Normalized(sex, found) if sex else Normalized(None, (*found, "invalid_sex"))
 
 
 def _number(match: re.Match[str]) -> str:
@@ -33,9 +42,10 @@ def _number(match: re.Match[str]) -> str:
     return value
 
 
+@lru_cache(maxsize=65536)
 def normalize_registration_number(raw: str | None) -> Normalized:
     """Digits with leading zeros dropped; a suffix (``12/1998``, ``12a``) is kept."""
-    text = strip_edge_junk(clean_text(raw)).removeprefix("Số").strip()
+    text = strip_edge_junk(prepare_text(raw)[0]).removeprefix("Số").removeprefix("số").strip()
     if not text:
         return Normalized.empty()
     if match := _NUMBER.match(text):
@@ -46,15 +56,19 @@ def normalize_registration_number(raw: str | None) -> Normalized:
     return Normalized(clean_text(text), ("invalid_number",))
 
 
+@lru_cache(maxsize=65536)
 def normalize_text(raw: str | None) -> Normalized:
     """Free text as written: NFC, single spaces, trimmed of ruling-line marks."""
-    text = strip_edge_junk(clean_text(raw))
-    return Normalized(text or None)
+    prepared, found = prepare_text(raw)
+    text = strip_edge_junk(prepared)
+    return Normalized(text or None, found)
 
 
+@lru_cache(maxsize=65536)
 def normalize_ethnicity(raw: str | None) -> Normalized:
     """As written; ``unknown_ethnicity`` when it is none of the 54 groups' spellings."""
-    text = strip_edge_junk(clean_text(raw))
+    prepared, found = prepare_text(raw)
+    text = strip_edge_junk(prepared)
     if not text:
         return Normalized.empty()
-    return Normalized(text) if is_known_ethnicity(text) else Normalized(text, ("unknown_ethnicity",))
+    return Normalized(text, found) if is_known_ethnicity(text) else Normalized(text, (*found, "unknown_ethnicity"))

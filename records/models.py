@@ -139,6 +139,8 @@ class Record(BaseModel):
     # and each field's box [x, y, w, h] on the scan.
     issues: dict[str, list[str]] = Field(default_factory=dict, exclude=True)
     boxes: dict[str, list[int]] = Field(default_factory=dict, exclude=True)
+    # Each written place resolved: {key: {"then": unit at the event date, "today": ..., "reason": ...}}
+    places: dict[str, dict[str, str | None]] = Field(default_factory=dict, exclude=True)
 
     def export(self) -> dict[str, Any]:
         data = self.model_dump(mode="json")
