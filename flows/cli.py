@@ -146,6 +146,42 @@ def export(
     console.print(f"exported {count} records" + (f" to {out}" if out else ""))
 
 
+@app.command("import-existing")
+def import_existing_command(
+    file: Annotated[Path, typer.Argument(help="CSV or XLSX: record_id, kind, then field keys (spec section 5)")],
+    db: DbOption = None,
+    sheet: Annotated[str | None, typer.Option(help="XLSX sheet to read, when it has several")] = None,
+) -> None:
+    """Load records already held electronically; re-importing the same file changes nothing."""
+    from load.db import open_database
+    from load.importer import import_existing
+
+    with operator_errors():
+        engine = open_database(db)
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=console, transient=False) as progress:
+            task = progress.add_task(escape(file.name), total=None)
+            summary = import_existing(
+                engine,
+                file,
+                sheet=sheet,
+                on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+        engine.dispose()
+    for note in summary.notes:
+        console.print(f"[yellow]note[/] {escape(note)}")
+    for problem in summary.problems:
+        console.print(f"[red]row not loaded[/] {escape(problem.describe(file))}", highlight=False)
+    console.print(
+        f"{escape(file.name)}: {summary.rows} rows: {summary.added} added, {summary.updated} updated, "
+        f"{summary.unchanged} unchanged, {summary.kept_decided} kept as reviewed, {len(summary.problems)} not loaded; "
+        f"{summary.needs_review} need review",
+        highlight=False,
+    )
+    if summary.problems:
+        raise typer.Exit(1)
+
+
 @app.command("normalize-check")
 def normalize_check(
     file: Annotated[Path, typer.Argument(help="A CSV or XLSX file: columns are field keys (spec section 2)")],
@@ -159,7 +195,7 @@ def normalize_check(
     from normalize.inspect import check_row
     from records import Kind
 
-    out = Console(highlight=False)
+    out = Console(highlight=False, soft_wrap=True)
     with operator_errors():
         table = read_table(file, sheet=sheet)
         for note in table.notes:

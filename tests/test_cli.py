@@ -97,3 +97,42 @@ def test_demo_digitises_sample_books(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert "hotich export" in result.output
     for kind_prefix in ("KS-", "KT-", "KH-"):
         assert kind_prefix in result.output
+
+
+def test_import_existing_reports_bad_rows_and_exits_1(tmp_path: Path, db_url: str) -> None:
+    path = tmp_path / "held.csv"
+    path.write_text(
+        "record_id,kind,full_name,birth_date\nKS-1,birth,Nguyễn Văn An,1/2/1990\nKS-1,birth,Lê Văn Ba,2/3/1991\n"
+        "KS-2,birth,Trần Thị Hà,3/4/1992\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["import-existing", str(path), "--db", db_url])
+    assert result.exit_code == 1, result.output
+    assert "held.csv, row 2 (KS-1): record_id appears 2 times" in result.output
+    assert "1 added" in result.output
+    again = runner.invoke(app, ["import-existing", str(path), "--db", db_url])
+    assert "0 added, 0 updated, 1 unchanged" in again.output
+
+
+def test_import_existing_without_record_id_is_an_operator_error(tmp_path: Path, db_url: str) -> None:
+    path = tmp_path / "held.csv"
+    path.write_text("kind,full_name\nbirth,Nguyễn Văn An\n", encoding="utf-8")
+    result = runner.invoke(app, ["import-existing", str(path), "--db", db_url])
+    assert result.exit_code == 2
+    assert "no record_id column" in result.output
+
+
+def test_normalize_check_shows_values_keys_and_issues(tmp_path: Path) -> None:
+    path = tmp_path / "check.csv"
+    path.write_text(
+        "kind,full_name,sex,birth_date,birth_place\n"
+        'birth,NguyÔn ThÞ Hoµ,Nam,30/02/1998,"Thạc Gián, Thanh Khê, Đà Nẵng"\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["normalize-check", str(path)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "'NguyÔn ThÞ Hoµ' → 'Nguyễn Thị Hoà'  legacy_encoding" in result.output
+    assert "fold=nguyen thi hoa" in result.output
+    assert "'30/02/1998' → None  invalid_date" in result.output
+    assert "sex_name_mismatch" in result.output
+    assert "today=Phường Thanh Khê, Thành phố Đà Nẵng" in result.output

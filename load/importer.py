@@ -1,0 +1,184 @@
+"""Existing electronic records in (spec section 5): validated row by row, loaded idempotently.
+
+Columns: ``record_id``, ``kind``, then any field keys of spec section 2. Each value goes
+through the same normaliser as an OCR'd cell (legacy encodings, dates in any form); the
+value as written is kept in ``raw``. A bad row is reported by file and row number with its
+reason and loaded no part of; the good rows are loaded. Importing the same file again
+changes nothing; a record a person reviewed or rejected is never overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from load.files import Table, read_table
+from load.schema import RecordRow
+from load.store import DECIDED, key_columns
+from normalize.record import ReviewSettings, normalize_record
+from records import HotichError, Kind, Status, field_keys
+
+RECORD_ID_MAX = 64
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int  # the file's row number (header = 1)
+    record_id: str | None
+    reason: str
+
+    def describe(self, path: Path) -> str:
+        who = f" ({self.record_id})" if self.record_id else ""
+        return f"{path.name}, row {self.row}{who}: {self.reason}"
+
+
+@dataclass
+class ImportSummary:
+    path: Path
+    rows: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    kept_decided: int = 0
+    needs_review: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _check_columns(table: Table) -> None:
+    known = {"record_id", "kind"} | {key for kind in Kind for key in field_keys(kind)}
+    if "record_id" not in table.columns:
+        raise HotichError(
+            "import_no_record_id",
+            f"{table.path.name} has no record_id column (columns: {', '.join(c for c in table.columns if c)})",
+            fix="add a record_id column: the id each record has in the system it comes from",
+            where=str(table.path),
+        )
+    if "kind" not in table.columns:
+        raise HotichError(
+            "import_no_kind",
+            f"{table.path.name} has no kind column",
+            fix="add a kind column: birth, death or marriage",
+            where=str(table.path),
+        )
+    unknown = [column for column in table.columns if column and column not in known]
+    if unknown:
+        raise HotichError(
+            "import_unknown_columns",
+            f"{table.path.name} has columns hotich does not know: {', '.join(unknown)}",
+            fix="rename them to the field keys of spec section 2, or remove them",
+            where=str(table.path),
+        )
+
+
+def plan_rows(table: Table) -> tuple[list[tuple[int, str, Kind, dict[str, str | None]]], list[RowProblem]]:
+    """The good rows (row number, record id, kind, values) and the problems of the bad ones."""
+    _check_columns(table)
+    ids = Counter(str(row.get("record_id") or "").strip() for row in table.rows if row)
+    good, problems = [], []
+    for index, row in enumerate(table.rows):
+        number = table.first_row + index
+        if not row:
+            continue
+        record_id = str(row.get("record_id") or "").strip()
+        kind_text = str(row.get("kind") or "").strip().lower()
+        if not record_id:
+            problems.append(RowProblem(number, None, "record_id is empty"))
+        elif len(record_id) > RECORD_ID_MAX:
+            problems.append(RowProblem(number, record_id[:20] + "…", f"record_id longer than {RECORD_ID_MAX}"))
+        elif ids[record_id] > 1:
+            problems.append(RowProblem(number, record_id, f"record_id appears {ids[record_id]} times in the file"))
+        elif "__extra__" in row:
+            problems.append(RowProblem(number, record_id, "more values than columns (a comma inside a value?)"))
+        elif kind_text not in {kind.value for kind in Kind}:
+            problems.append(RowProblem(number, record_id, f"kind {kind_text!r} is not birth, death or marriage"))
+        else:
+            kind = Kind(kind_text)
+            stray = [key for key in field_keys_outside(kind) if row.get(key)]
+            if stray:
+                problems.append(RowProblem(number, record_id, f"a {kind.value} has no {', '.join(stray)}"))
+            else:
+                good.append((number, record_id, kind, {key: row.get(key) for key in field_keys(kind)}))
+    return good, problems
+
+
+def field_keys_outside(kind: Kind) -> list[str]:
+    own = set(field_keys(kind))
+    return [key for other in Kind if other != kind for key in field_keys(other) if key not in own]
+
+
+def import_existing(
+    engine: Engine,
+    path: Path,
+    *,
+    sheet: str | None = None,
+    settings: ReviewSettings | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> ImportSummary:
+    """Load a file of existing records; see the module's docstring."""
+    settings = settings or ReviewSettings()
+    table = read_table(path, sheet=sheet)
+    good, problems = plan_rows(table)
+    summary = ImportSummary(path, rows=sum(1 for row in table.rows if row), problems=problems, notes=table.notes)
+    if not good and not problems:
+        raise HotichError(
+            "file_empty", f"{path.name} holds no records", fix="export the records again", where=str(path)
+        )
+    progress = on_progress or (lambda *_: None)
+    source = path.name
+    for start in range(0, len(good), BATCH):
+        batch = good[start : start + BATCH]
+        with Session(engine) as session, session.begin():
+            ids = [record_id for _, record_id, _, _ in batch]
+            held = {
+                row.record_id: row for row in session.scalars(select(RecordRow).where(RecordRow.record_id.in_(ids)))
+            }
+            for number, record_id, kind, values in batch:
+                existing = held.get(record_id)
+                if existing is not None and existing.source_import is None:
+                    summary.problems.append(RowProblem(number, record_id, "record_id is a digitised record's id"))
+                    continue
+                if existing is not None and existing.kind != kind.value:
+                    summary.problems.append(
+                        RowProblem(number, record_id, f"record_id was imported as a {existing.kind}")
+                    )
+                    continue
+                result = normalize_record(kind, values, {}, reference_year=None, settings=settings)
+                status = Status.needs_review if result.review_reasons else Status.auto_accepted
+                summary.needs_review += status == Status.needs_review
+                if existing is not None and existing.status in DECIDED:
+                    summary.kept_decided += 1
+                    continue
+                if existing is not None and existing.raw == values and existing.fields == result.fields:
+                    summary.unchanged += 1
+                    continue
+                row = existing or RecordRow(record_id=record_id, version=1)
+                if existing is None:
+                    session.add(row)
+                    summary.added += 1
+                else:
+                    row.version += 1
+                    summary.updated += 1
+                row.kind = kind.value
+                row.source_import = source
+                row.fields = result.fields
+                row.raw = values
+                row.confidence = {}
+                row.issues = {key: list(found) for key, found in result.issues.items()}
+                row.status = status.value
+                row.review_reasons = result.review_reasons
+                row.places = result.places
+                row.cluster_id = row.cluster_id or record_id
+                for column, value in key_columns(kind, result.fields).items():
+                    setattr(row, column, value)
+                row.updated_at = dt.datetime.now(dt.UTC)
+        progress(min(start + BATCH, len(good)), len(good))
+    summary.problems.sort(key=lambda problem: problem.row)
+    return summary
