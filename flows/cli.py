@@ -182,6 +182,57 @@ def import_existing_command(
         raise typer.Exit(1)
 
 
+@app.command()
+def explain(
+    record_id: Annotated[
+        str, typer.Argument(help="A record linked as a duplicate, or sent to review as a possible one")
+    ],
+    db: DbOption = None,
+    html: Annotated[Path | None, typer.Option(help="Also write splink's waterfall chart to this HTML file")] = None,
+) -> None:
+    """Why two records were linked: each comparison's level and match weight."""
+    from load.db import open_database
+    from load.linkage import explanations, waterfall_html
+
+    out = Console(highlight=False, soft_wrap=True)
+    with operator_errors():
+        engine = open_database(db)
+        found = explanations(engine, record_id)
+        engine.dispose()
+        if not found:
+            raise HotichError(
+                "explain_no_pair",
+                f"record {record_id} was not linked to, or compared with, any other record",
+                fix="give the id of a record with duplicate_of or a possible_duplicate review reason",
+            )
+        for item in found[:5]:
+            out.print(
+                f"[bold]{escape(item.record_id)}[/] compared with [bold]{escape(item.candidate_id)}[/] "
+                f"(linkage run {item.run_id}): match probability {item.match_probability:.4f}, "
+                f"match weight {item.match_weight:+.2f}"
+            )
+            for part in item.comparisons:
+                name = part["comparison"]
+                candidate, this = _pair_values(item.pair, name)
+                out.print(
+                    f"  {name:<16} {escape(repr(this))} vs {escape(repr(candidate))}: {escape(part['level'])}"
+                    f"  [bold]{part['match_weight']:+.2f}[/]"
+                )
+        if html is not None:
+            html.write_text(waterfall_html(found[0]), encoding="utf-8")
+            console.print(f"waterfall chart written to {escape(str(html))}")
+
+
+_PAIR_COLUMNS = {"name": "name_fold", "wife_name": "other_fold", "wife_birth_date": "other_birth_date",
+                 "father_name": "father_fold", "mother_name": "mother_fold", "place": "place_fold",
+                 "registration": "reg_key"}  # fmt: skip
+
+
+def _pair_values(pair: dict[str, Any], comparison: str) -> tuple[Any, Any]:
+    column = _PAIR_COLUMNS.get(comparison, comparison)
+    return pair.get(f"{column}_l"), pair.get(f"{column}_r")
+
+
 @app.command("normalize-check")
 def normalize_check(
     file: Annotated[Path, typer.Argument(help="A CSV or XLSX file: columns are field keys (spec section 2)")],

@@ -21,6 +21,7 @@ from extract.manifest import read_manifest
 from extract.page import PageExtraction, extract_page
 from extract.tesseract import OcrEngine, OcrFailed, TesseractEngine
 from load.db import open_database
+from load.linkage import LinkResult, link_new_records
 from load.store import PageState, flag_number_sequence, page_states, record_failed_page, register_book, save_page
 from normalize.record import ReviewSettings
 from normalize.rows import page_records
@@ -47,6 +48,15 @@ class PageOutcome:
 class BookSummary:
     book_id: str
     outcomes: list[PageOutcome] = field(default_factory=list)
+    links: list[LinkResult] = field(default_factory=list)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(result.links for result in self.links)
+
+    @property
+    def possible_duplicates(self) -> int:
+        return sum(result.candidates for result in self.links)
 
     def count(self, status: str) -> int:
         return sum(outcome.status == status for outcome in self.outcomes)
@@ -153,6 +163,12 @@ def _as_hotich_error(error: BaseException, manifest: BookManifest, page: PageRef
     )
 
 
+@task(name="deduplicate")
+def deduplicate(engine: Engine) -> list[LinkResult]:
+    """Link the book's new records against the records already held (load/linkage.py)."""
+    return link_new_records(engine)
+
+
 @flow(
     name="digitize-book",
     task_runner=ThreadPoolTaskRunner(max_workers=PAGE_WORKERS),  # type: ignore[arg-type]  # Prefect's generic
@@ -201,6 +217,7 @@ def digitize_book(
     summary.outcomes.sort(key=lambda outcome: outcome.page_no)
     with Session(engine) as session, session.begin():
         flag_number_sequence(session, manifest.book_id)
+    summary.links = deduplicate(engine)
     engine.dispose()
     return summary
 
