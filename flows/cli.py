@@ -233,6 +233,60 @@ def _pair_values(pair: dict[str, Any], comparison: str) -> tuple[Any, Any]:
     return pair.get(f"{column}_l"), pair.get(f"{column}_r")
 
 
+users_app = typer.Typer(help="Users of the web app.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+def _read_password() -> str:
+    """Asked twice on a terminal; read as two lines from standard input otherwise."""
+    if sys.stdin.isatty():
+        import getpass
+
+        first, second = getpass.getpass("Mật khẩu / password: "), getpass.getpass("Nhập lại / again: ")
+    else:
+        lines = sys.stdin.read().splitlines()
+        first, second = [*lines, "", ""][:2]
+    if first != second:
+        raise HotichError("user_password_mismatch", "the two passwords differ", fix="type the same password twice")
+    return first
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="The user's sign-in name")],
+    role: Annotated[str, typer.Option(help="reviewer | officer | admin")],
+    db: DbOption = None,
+) -> None:
+    """Create a user; the password is read from the terminal (or twice from standard input)."""
+    from load.db import open_database
+    from review_ui.auth import add_user
+
+    with operator_errors():
+        password = _read_password()
+        engine = open_database(db)
+        add_user(engine, name, role, password)
+        engine.dispose()
+    console.print(f"user {escape(name)} ({escape(role)}) created")
+
+
+@app.command()
+def review(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port")] = 8000,
+) -> None:
+    """Serve the web app (review and counter pages); sign in at /login."""
+    import uvicorn
+
+    from load.db import database_url
+    from review_ui.app import create_app
+
+    with operator_errors():
+        web = create_app(database_url(db), secure_cookies=False)
+    console.print(f"hotich web app on http://{host}:{port}/login  (Ctrl+C to stop)")
+    uvicorn.run(web, host=host, port=port, log_level="warning")
+
+
 @app.command("normalize-check")
 def normalize_check(
     file: Annotated[Path, typer.Argument(help="A CSV or XLSX file: columns are field keys (spec section 2)")],

@@ -22,6 +22,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
+def managed_by_models(name: str | None, type_: str, _parent_names: object) -> bool:
+    """Alembic's filter: the search index's tables (SQLite FTS5) are made by migration 0003."""
+    return not (type_ == "table" and name is not None and name.startswith("records_fts"))
+
+
 class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
 
@@ -72,6 +77,10 @@ class RecordRow(Base):
         Index("ix_records_kind_given_year", "kind", "given_fold", "birth_year"),
         Index("ix_records_cluster", "cluster_id"),
         Index("ix_records_book_page_row", "book_id", "page_no", "row_no"),
+        Index("ix_records_queue", "status", "book_id", "page_no", "row_no"),
+        Index("ix_records_queue_confidence", "status", "min_confidence"),
+        Index("ix_records_registration", "registration_number"),
+        Index("ix_records_year_name", "birth_year", "name_fold"),
     )
 
     record_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -111,6 +120,7 @@ class RecordRow(Base):
     event_date: Mapped[str | None] = mapped_column(String(10))  # death date; registration date otherwise
     search_text: Mapped[str | None] = mapped_column(Text)  # folded words the counter search indexes
     places: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # key → {then, today, reason}
+    min_confidence: Mapped[float | None] = mapped_column(Float)  # the queue's "least sure first" order
     # Linkage: the held record whose cluster this record belongs to (itself when it leads one).
     cluster_id: Mapped[str | None] = mapped_column(String(64))
     # Review: who holds the record open, and who decided it.

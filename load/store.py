@@ -120,6 +120,7 @@ def _apply(row: RecordRow, record: Record) -> None:
     row.bbox = record.source.bbox
     row.field_boxes = record.boxes
     row.places = record.places
+    row.min_confidence = min(record.confidence.values(), default=1.0)
     for column, value in key_columns(record.kind, record.fields).items():
         setattr(row, column, value)
     row.updated_at = dt.datetime.now(dt.UTC)

@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["records", "extract", "normalize", "load", "flows", "samplebooks"]
+PACKAGES = ["records", "extract", "normalize", "load", "flows", "samplebooks", "review_ui"]
 RAISERS = {"HotichError", "OcrFailed", "page_error"}
 
 

@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from load.schema import Base
+from load.schema import Base, managed_by_models
 
 config = context.config
 target_metadata = Base.metadata
@@ -16,10 +16,17 @@ def run() -> None:
         from load.db import database_url
 
         with create_engine(database_url()).begin() as connection:
-            context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+            context.configure(
+                connection=connection,
+                target_metadata=target_metadata,
+                render_as_batch=True,
+                include_name=managed_by_models,
+            )
             context.run_migrations()
         return
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    context.configure(
+        connection=connection, target_metadata=target_metadata, render_as_batch=True, include_name=managed_by_models
+    )
     context.run_migrations()
 
 

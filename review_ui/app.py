@@ -1,0 +1,453 @@
+"""The review web app (FastAPI + Jinja2 + HTMX): sign in, review queue, record page, books.
+
+Every route but ``/login`` needs a session; every POST carries the session's CSRF token
+(a form field, or the ``X-CSRF-Token`` header HTMX sends). Pages render on the server;
+each page's data is also available as JSON (``?format=json``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import Depends, FastAPI, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from load.db import open_database
+from load.linkage import explanations
+from load.review import (
+    Conflict,
+    QueueFilter,
+    audit_trail,
+    decide_duplicate,
+    hold,
+    next_record,
+    queue,
+    release,
+    save_review,
+)
+from load.schema import AuditEntry, Book, Page, RecordRow
+from normalize.dates import format_vn_date
+from normalize.record import normalize_field
+from records import DATE_FIELDS, HotichError, Kind, field_keys
+from records.layouts import SEX_FIELDS
+from review_ui import auth
+from review_ui.scans import page_jpeg, row_crop_png
+from review_ui.texts import FIELD_LABELS, KIND_LABELS, STATUS_LABELS, describe_reason
+
+HERE = Path(__file__).parent
+COOKIE = "hotich_session"
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+templates.env.globals.update(
+    field_labels=FIELD_LABELS, kind_labels=KIND_LABELS, status_labels=STATUS_LABELS, describe=describe_reason
+)
+_SEX_WRITTEN = {"male": "Nam", "female": "Nữ"}
+
+
+def display(value: Any, key: str) -> str:
+    """A canonical value as a reviewer types it: 15/03/1998, Nam/Nữ."""
+    if value is None:
+        return ""
+    if key in DATE_FIELDS and isinstance(value, str):
+        return format_vn_date(value)
+    if key in SEX_FIELDS:
+        return _SEX_WRITTEN.get(str(value), str(value))
+    return str(value)
+
+
+templates.env.filters["display"] = display
+
+
+class NotSignedIn(Exception):
+    pass
+
+
+def create_app(db_url: str | None = None, *, secure_cookies: bool = False) -> FastAPI:
+    engine = open_database(db_url)
+    app = FastAPI(title="hotich", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.engine = engine
+    app.state.secure_cookies = secure_cookies
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.add_exception_handler(NotSignedIn, _to_login)  # type: ignore[arg-type]
+    app.middleware("http")(_security_headers)
+    app.include_router(_routes())
+    return app
+
+
+async def _security_headers(request: Request, call_next: Any) -> Response:
+    response: Response = await call_next(request)
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'"
+    )
+    return response
+
+
+def _to_login(request: Request, _error: NotSignedIn) -> Response:
+    if request.headers.get("HX-Request") or request.method != "GET" or _wants_json(request):
+        return JSONResponse({"detail": "not signed in"}, status_code=401, headers={"HX-Redirect": "/login"})
+    return RedirectResponse("/login", status_code=303)
+
+
+def _wants_json(request: Request) -> bool:
+    return request.query_params.get("format") == "json"
+
+
+def engine_of(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def signed_in(request: Request) -> auth.Viewer:
+    viewer = auth.viewer_for(engine_of(request), request.cookies.get(COOKIE))
+    if viewer is None:
+        raise NotSignedIn
+    return viewer
+
+
+def needs(role: str) -> Any:
+    def check(viewer: Annotated[auth.Viewer, Depends(signed_in)]) -> auth.Viewer:
+        if not viewer.may(role):
+            raise HTTPException(403, "Bạn không có quyền mở trang này.")
+        return viewer
+
+    return check
+
+
+async def csrf_checked(request: Request, viewer: Annotated[auth.Viewer, Depends(signed_in)]) -> auth.Viewer:
+    """Every state-changing request carries the session's CSRF token."""
+    sent = request.headers.get("X-CSRF-Token")
+    if sent is None:
+        form = await request.form()
+        value = form.get("csrf_token")
+        sent = value if isinstance(value, str) else None
+    if not sent or not secrets.compare_digest(sent, viewer.csrf):
+        raise HTTPException(403, "Phiên làm việc không hợp lệ (CSRF). Hãy tải lại trang.")
+    return viewer
+
+
+Reviewer = Annotated[auth.Viewer, Depends(needs("reviewer"))]
+Admin = Annotated[auth.Viewer, Depends(needs("admin"))]
+Posting = Annotated[auth.Viewer, Depends(csrf_checked)]
+
+
+def _page(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def _filters(request: Request) -> QueueFilter:
+    params = request.query_params
+    return QueueFilter(
+        book=params.get("book") or None,
+        kind=params.get("kind") or None,
+        reason=params.get("reason") or None,
+        order="confidence" if params.get("order") == "confidence" else "position",
+    )
+
+
+def _filter_query(filters: QueueFilter) -> str:
+    values = {"book": filters.book, "kind": filters.kind, "reason": filters.reason, "order": filters.order}
+    return urlencode({key: value for key, value in values.items() if value and value != "position"})
+
+
+def _record_json(row: RecordRow) -> dict[str, Any]:
+    return {
+        "record_id": row.record_id,
+        "kind": row.kind,
+        "book": row.book_id,
+        "page": row.page_no,
+        "row": row.row_no,
+        "fields": row.fields,
+        "raw": row.raw,
+        "confidence": row.confidence,
+        "status": row.status,
+        "review_reasons": row.review_reasons,
+        "duplicate_of": row.duplicate_of,
+        "version": row.version,
+    }
+
+
+def _routes() -> Any:
+    from fastapi import APIRouter
+
+    router = APIRouter()
+
+    @router.get("/login", response_class=HTMLResponse)
+    def login_page(request: Request) -> HTMLResponse:
+        return _page(request, "login.html", {"error": None})
+
+    @router.post("/login")
+    def login(request: Request, name: Annotated[str, Form()], password: Annotated[str, Form()]) -> Response:
+        engine = engine_of(request)
+        client = request.client.host if request.client else "?"
+        if auth.rate_limited(engine, name, client):
+            error = "Đăng nhập sai quá nhiều lần. Hãy thử lại sau 10 phút."
+            return _page(request, "login.html", {"error": error}, status_code=429)
+        signed = auth.log_in(engine, name, password, client)
+        if signed is None:
+            return _page(request, "login.html", {"error": "Sai tên hoặc mật khẩu."}, status_code=401)
+        token, _viewer = signed
+        response = RedirectResponse("/queue", status_code=303)
+        response.set_cookie(
+            COOKIE,
+            token,
+            httponly=True,
+            samesite="strict",
+            secure=request.app.state.secure_cookies,
+            max_age=int(auth.SESSION_LIFETIME.total_seconds()),
+        )
+        return response
+
+    @router.post("/logout")
+    def logout(request: Request, _viewer: Posting) -> Response:
+        auth.log_out(engine_of(request), request.cookies.get(COOKIE))
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(COOKIE)
+        return response
+
+    @router.get("/")
+    def home(viewer: Reviewer) -> Response:
+        return RedirectResponse("/queue", status_code=303)
+
+    @router.get("/queue", response_class=HTMLResponse)
+    def queue_page(request: Request, viewer: Reviewer) -> Response:
+        filters = _filters(request)
+        rows = queue(engine_of(request), viewer.name, filters)
+        if _wants_json(request):
+            return JSONResponse([_record_json(row) for row in rows])
+        with Session(engine_of(request)) as session:
+            books = list(session.scalars(select(Book.book_id).order_by(Book.book_id)))
+        context = {"viewer": viewer, "rows": rows, "filters": filters, "books": books, "query": _filter_query(filters)}
+        return _page(request, "queue.html", context)
+
+    @router.get("/queue/next")
+    def queue_next(request: Request, viewer: Reviewer) -> Response:
+        filters = _filters(request)
+        after = request.query_params.get("after")
+        record_id = next_record(engine_of(request), viewer.name, filters, after)
+        if record_id is None:
+            return RedirectResponse(f"/queue?{_filter_query(filters)}&done=1", status_code=303)
+        return RedirectResponse(f"/records/{record_id}?{_filter_query(filters)}", status_code=303)
+
+    @router.get("/records/{record_id}", response_class=HTMLResponse)
+    def record_page(request: Request, record_id: str, viewer: Reviewer) -> Response:
+        engine = engine_of(request)
+        held_by = hold(engine, record_id, viewer.name)
+        with Session(engine, expire_on_commit=False) as session:
+            row = session.get(RecordRow, record_id)
+        if row is None:
+            raise HTTPException(404, "Không có bản ghi này.")
+        if _wants_json(request):
+            return JSONResponse(_record_json(row))
+        context = _record_context(engine, row, viewer, held_by, _filters(request))
+        return _page(request, "record.html", context)
+
+    @router.get("/records/{record_id}/crop.png")
+    def record_crop(request: Request, record_id: str, viewer: Reviewer) -> Response:
+        row, book = _row_and_book(engine_of(request), record_id)
+        if not (row.bbox and book and row.image_name and row.page_no):
+            raise HTTPException(404, "Bản ghi này không có ảnh quét.")
+        width = min(3000, max(400, int(request.query_params.get("width", "1600"))))
+        try:
+            png = row_crop_png(book.source_dir, row.image_name, row.page_no, book.book_id, row.bbox, width=width)
+        except HotichError as error:
+            raise HTTPException(404, error.describe()) from error
+        return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
+
+    @router.get("/records/{record_id}/page.jpg")
+    def record_page_image(request: Request, record_id: str, viewer: Reviewer) -> Response:
+        row, book = _row_and_book(engine_of(request), record_id)
+        if not (book and row.image_name and row.page_no):
+            raise HTTPException(404, "Bản ghi này không có ảnh quét.")
+        try:
+            jpeg = page_jpeg(book.source_dir, row.image_name, row.page_no, book.book_id)
+        except HotichError as error:
+            raise HTTPException(404, error.describe()) from error
+        return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
+
+    @router.post("/records/{record_id}/check", response_class=HTMLResponse)
+    async def check_field(request: Request, record_id: str, viewer: Posting) -> HTMLResponse:
+        form = await request.form()
+        key = str(form.get("field", ""))
+        value = str(form.get(key, "") or "")
+        with Session(engine_of(request)) as session:
+            row = session.get(RecordRow, record_id)
+            book = session.get(Book, row.book_id) if row and row.book_id else None
+        result = normalize_field(key, value, reference_year=book.year if book else None)
+        return _page(request, "_verdict.html", {"key": key, "result": result})
+
+    @router.post("/records/{record_id}/save")
+    async def save(request: Request, record_id: str, viewer: Posting) -> Response:
+        form = await request.form()
+        engine = engine_of(request)
+        with Session(engine) as session:
+            row = session.get(RecordRow, record_id)
+            if row is None:
+                raise HTTPException(404, "Không có bản ghi này.")
+            keys = field_keys(Kind(row.kind))
+        values = {key: (str(form.get(key)) if form.get(key) is not None else None) for key in keys}
+        illegible = {key for key in keys if form.get(f"illegible_{key}") == "1"}
+        reject = str(form.get("reject_reason") or "").strip() or None
+        if form.get("action") == "reject" and not reject:
+            reject = "không phải bản ghi"
+        outcome = save_review(
+            engine,
+            record_id,
+            viewer.name,
+            version=int(str(form.get("version", "0"))),
+            values=values,
+            illegible=illegible,
+            reject_reason=reject if form.get("action") == "reject" else None,
+        )
+        filters = _filters(request)
+        if isinstance(outcome, Conflict):
+            with Session(engine, expire_on_commit=False) as session:
+                current = session.get(RecordRow, record_id)
+            assert current is not None
+            context = _record_context(engine, current, viewer, None, filters)
+            context["conflict"] = outcome
+            return _page(request, "record.html", context, status_code=409)
+        if outcome.duplicate_check == "candidate":
+            return RedirectResponse(f"/records/{record_id}?{_filter_query(filters)}", status_code=303)
+        return RedirectResponse(f"/queue/next?after={record_id}&{_filter_query(filters)}", status_code=303)
+
+    @router.post("/records/{record_id}/skip")
+    def skip(request: Request, record_id: str, viewer: Posting) -> Response:
+        release(engine_of(request), record_id, viewer.name)
+        filters = _filters(request)
+        return RedirectResponse(f"/queue/next?after={record_id}&{_filter_query(filters)}", status_code=303)
+
+    @router.post("/records/{record_id}/duplicate")
+    async def duplicate(request: Request, record_id: str, viewer: Posting) -> Response:
+        form = await request.form()
+        outcome = decide_duplicate(
+            engine_of(request),
+            record_id,
+            viewer.name,
+            candidate=str(form.get("candidate", "")),
+            same=form.get("decision") == "same",
+            version=int(str(form.get("version", "0"))),
+        )
+        if isinstance(outcome, Conflict):
+            return RedirectResponse(f"/records/{record_id}?conflict=1", status_code=303)
+        return RedirectResponse(f"/records/{record_id}", status_code=303)
+
+    @router.get("/books", response_class=HTMLResponse)
+    def books_page(request: Request, viewer: Reviewer) -> Response:
+        data = _dashboard(engine_of(request))
+        if _wants_json(request):
+            return JSONResponse(data)
+        return _page(request, "books.html", {"viewer": viewer, **data})
+
+    @router.get("/admin/users", response_class=HTMLResponse)
+    def users_page(request: Request, viewer: Admin) -> Response:
+        users = auth.list_users(engine_of(request))
+        return _page(request, "users.html", {"viewer": viewer, "users": users, "error": None})
+
+    @router.post("/admin/users", response_class=HTMLResponse)
+    async def add_user(request: Request, viewer: Posting) -> Response:
+        if not viewer.may("admin"):
+            raise HTTPException(403, "Bạn không có quyền mở trang này.")
+        form = await request.form()
+        error = None
+        try:
+            auth.add_user(
+                engine_of(request),
+                str(form.get("name", "")),
+                str(form.get("role", "")),
+                str(form.get("password", "")),
+            )
+        except Exception as problem:  # noqa: BLE001 - HotichError shown to the admin
+            error = getattr(problem, "message", str(problem))
+        users = auth.list_users(engine_of(request))
+        return _page(request, "users.html", {"viewer": viewer, "users": users, "error": error})
+
+    return router
+
+
+def _row_and_book(engine: Engine, record_id: str) -> tuple[RecordRow, Book | None]:
+    with Session(engine, expire_on_commit=False) as session:
+        row = session.get(RecordRow, record_id)
+        if row is None:
+            raise HTTPException(404, "Không có bản ghi này.")
+        return row, session.get(Book, row.book_id) if row.book_id else None
+
+
+def _record_context(
+    engine: Engine, row: RecordRow, viewer: auth.Viewer, held_by: str | None, filters: QueueFilter
+) -> dict[str, Any]:
+    from records import LAYOUTS
+
+    kind = Kind(row.kind)
+    settings_threshold = 0.86
+    low = [key for key, value in row.confidence.items() if value < settings_threshold]
+    flagged = {reason.split(":", 1)[1] for reason in row.review_reasons if ":" in reason}
+    first = next((column.key for column in LAYOUTS[kind] if column.key in low or column.key in flagged), None)
+    candidates = [reason.split(":", 1)[1] for reason in row.review_reasons if reason.startswith("possible_duplicate:")]
+    duplicates = []
+    if candidates:
+        with Session(engine, expire_on_commit=False) as session:
+            for candidate_id in candidates:
+                candidate = session.get(RecordRow, candidate_id)
+                why = next((e for e in explanations(engine, row.record_id) if e.candidate_id == candidate_id), None)
+                duplicates.append({"record": candidate, "explanation": why})
+    return {
+        "viewer": viewer,
+        "row": row,
+        "columns": LAYOUTS[kind],
+        "low": set(low),
+        "flagged": flagged,
+        "first": first,
+        "held_by": held_by,
+        "audit": audit_trail(engine, row.record_id),
+        "duplicates": duplicates,
+        "filters": filters,
+        "query": _filter_query(filters),
+        "conflict": None,
+        "has_scan": bool(row.bbox and row.book_id),
+    }
+
+
+def _dashboard(engine: Engine) -> dict[str, Any]:
+    today = dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    with Session(engine) as session:
+        counts = session.execute(
+            select(RecordRow.book_id, RecordRow.status, func.count()).group_by(RecordRow.book_id, RecordRow.status)
+        ).all()
+        pages = dict(session.execute(select(Page.book_id, func.count()).group_by(Page.book_id)).all())
+        confidences = [
+            value
+            for (value,) in session.execute(
+                select(RecordRow.min_confidence).where(RecordRow.min_confidence.is_not(None))
+            )
+        ]
+        reviewed = session.execute(
+            select(AuditEntry.user_name, func.count(func.distinct(AuditEntry.record_id)))
+            .where(
+                AuditEntry.at >= today,
+                AuditEntry.action.in_(("edit", "accept", "reject")),
+                AuditEntry.field.is_(None),
+            )
+            .group_by(AuditEntry.user_name)
+        ).all()
+    books: dict[str, dict[str, int]] = {}
+    for book, status, count in counts:
+        entry = books.setdefault(book or "(nhập từ tệp)", Counter())
+        entry[status] += count
+        entry["rows"] += count
+    histogram = Counter(min(9, int(value * 10)) for value in confidences if value is not None)
+    return {
+        "books": {name: dict(values) | {"pages": pages.get(name, 0)} for name, values in sorted(books.items())},
+        "histogram": [histogram.get(bucket, 0) for bucket in range(10)],
+        "reviewers_today": {name: count for name, count in reviewed},
+    }

@@ -1,0 +1,64 @@
+// Keyboard-first review: Enter saves (the form's own submit), Esc skips, F2 accepts as is,
+// F4 marks the focused field illegible, F8 rejects the row; +/- zoom the scan crop.
+(function () {
+  "use strict";
+  function onRecordPage() { return document.getElementById("record-form"); }
+
+  function markIllegible(input) {
+    var field = input.closest(".field");
+    if (!field) { return; }
+    var flag = field.querySelector(".illegible-flag");
+    var on = flag.value !== "1";
+    flag.value = on ? "1" : "0";
+    field.classList.toggle("illegible", on);
+    input.readOnly = on;
+  }
+
+  function zoom(factor) {
+    var crop = document.getElementById("crop");
+    if (!crop) { return; }
+    var width = Math.max(400, Math.min(3000, Math.round(parseInt(crop.dataset.width, 10) * factor)));
+    crop.dataset.width = String(width);
+    crop.src = crop.src.replace(/width=\d+/, "width=" + width);
+    crop.style.width = (width / 1600 * 100) + "%";
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var form = onRecordPage();
+    if (!form) { return; }
+    if (event.key === "Escape") {
+      event.preventDefault();
+      document.getElementById("skip-form").submit();
+    } else if (event.key === "F2") {
+      event.preventDefault();
+      form.reset();  // the values as loaded: accept the row as it is
+      form.requestSubmit();
+    } else if (event.key === "F4") {
+      event.preventDefault();
+      if (document.activeElement && document.activeElement.tagName === "INPUT") {
+        markIllegible(document.activeElement);
+      }
+    } else if (event.key === "F8") {
+      event.preventDefault();
+      var reason = window.prompt("Lý do loại bản ghi (dòng trống, bị gạch bỏ…):", "không phải bản ghi");
+      if (reason !== null) {
+        document.getElementById("action").value = "reject";
+        document.getElementById("reject-reason").value = reason;
+        form.requestSubmit();
+      }
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var zoomIn = document.getElementById("zoom-in");
+    var zoomOut = document.getElementById("zoom-out");
+    if (zoomIn) { zoomIn.addEventListener("click", function () { zoom(1.25); }); }
+    if (zoomOut) { zoomOut.addEventListener("click", function () { zoom(0.8); }); }
+    var form = onRecordPage();
+    if (form) {
+      // The field to look at first (least sure, or flagged); its text selected so typing replaces it.
+      var first = form.querySelector("input[autofocus]") || form.querySelector("input:not([type=hidden])");
+      if (first) { first.focus(); first.select(); }
+    }
+  });
+})();

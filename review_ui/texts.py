@@ -1,0 +1,63 @@
+"""What the web app says, in Vietnamese: field labels, review reasons, statuses."""
+
+from __future__ import annotations
+
+from records import LAYOUTS, Kind
+
+FIELD_LABELS_BY_KIND = {kind.value: {column.key: column.label for column in LAYOUTS[kind]} for kind in Kind}
+FIELD_LABELS: dict[str, str] = {}
+for _labels in FIELD_LABELS_BY_KIND.values():  # a key shared by kinds is named as births name it
+    for _key, _label in _labels.items():
+        FIELD_LABELS.setdefault(_key, _label)
+KIND_LABELS = {"birth": "Khai sinh", "death": "Khai tử", "marriage": "Kết hôn"}
+STATUS_LABELS = {
+    "auto_accepted": "Tự động chấp nhận",
+    "needs_review": "Chờ duyệt",
+    "reviewed": "Đã duyệt",
+    "rejected": "Đã loại",
+}
+ISSUES = {
+    "low_confidence": "máy đọc không chắc chắn",
+    "missing": "bị bỏ trống",
+    "invalid_syllable": "có âm tiết không phải tiếng Việt (có thể đọc sai)",
+    "single_syllable": "tên chỉ có một âm tiết",
+    "digits_in_name": "tên có chữ số",
+    "unexpected_character": "có ký tự lạ",
+    "ocr_substitution": "đã sửa chữ/số đọc nhầm (0/O, 1/l)",
+    "unusual_name": "họ và tên hiếm gặp",
+    "legacy_encoding": "đã chuyển từ bảng mã cũ (TCVN3/VNI/VIQR), cần kiểm tra",
+    "lost_letter": "bảng mã cũ bị mất chữ (thường là ư)",
+    "lookalike_letter": "có chữ cái Kirin/Hy Lạp giống chữ Latinh",
+    "invalid_date": "ngày tháng không có thật",
+    "unparsed_date": "không đọc được ngày tháng",
+    "unparsed_date_part": "không đọc được một phần ngày tháng",
+    "date_words_mismatch": "ngày ghi bằng số và bằng chữ không khớp",
+    "two_digit_year": "năm chỉ có hai chữ số",
+    "year_out_of_range": "năm không hợp lý",
+    "lunar_date": "ngày âm lịch, đã đổi sang dương lịch — cần kiểm tra",
+    "lunar_partial": "ngày âm lịch không đủ ngày tháng",
+    "invalid_time": "giờ không hợp lệ",
+    "invalid_sex": "giới tính không phải Nam/Nữ",
+    "invalid_number": "số đăng ký không hợp lệ",
+    "unknown_ethnicity": "không thuộc 54 dân tộc",
+    "registered_before_birth": "ngày đăng ký trước ngày sinh",
+    "registered_before_death": "ngày đăng ký trước ngày chết",
+    "death_before_birth": "ngày chết trước ngày sinh",
+    "not_in_book_year": "ngày đăng ký không thuộc năm của sổ",
+    "sex_name_mismatch": "giới tính không hợp với tên đệm (Thị/Văn)",
+    "number_gap": "số đăng ký bị nhảy số",
+    "number_repeated": "số đăng ký bị trùng trong sổ",
+    "header_mismatch": "tiêu đề cột không khớp loại sổ",
+    "possible_duplicate": "có thể trùng với bản ghi đã có",
+    "illegible": "không đọc được",
+}
+
+
+def describe_reason(reason: str, kind: str | None = None) -> str:
+    """``invalid_date:birth_date`` → ``Ngày, tháng, năm sinh: ngày tháng không có thật``."""
+    issue, _, field = reason.partition(":")
+    text = ISSUES.get(issue, issue)
+    if issue == "possible_duplicate":
+        return f"{text} ({field})"
+    label = FIELD_LABELS_BY_KIND.get(kind or "", FIELD_LABELS).get(field)
+    return f"{label}: {text}" if label else text

@@ -1,0 +1,163 @@
+"""The review web app with the test client: access control, CSRF, escaping, the write path."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from web_fixtures import PASSWORD, make_site
+
+from load.db import open_database
+from load.schema import AuditEntry, RecordRow
+from review_ui.app import create_app
+
+
+@pytest.fixture
+def site(db_url: str) -> str:
+    make_site(db_url)
+    return db_url
+
+
+def client_for(db_url: str, user: str | None = None) -> TestClient:
+    client = TestClient(create_app(db_url), follow_redirects=False)
+    if user:
+        response = client.post("/login", data={"name": user, "password": PASSWORD})
+        assert response.status_code == 303, response.text
+    return client
+
+
+def csrf_of(client: TestClient, path: str = "/queue") -> str:
+    page = client.get(path).text
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match, page[:500]
+    return match.group(1)
+
+
+ROUTES = [
+    ("GET", "/"),
+    ("GET", "/queue"),
+    ("GET", "/queue/next"),
+    ("GET", "/records/R1"),
+    ("GET", "/records/R1/crop.png"),
+    ("GET", "/records/R1/page.jpg"),
+    ("POST", "/records/R1/check"),
+    ("POST", "/records/R1/save"),
+    ("POST", "/records/R1/skip"),
+    ("POST", "/records/R1/duplicate"),
+    ("GET", "/books"),
+    ("GET", "/admin/users"),
+    ("POST", "/admin/users"),
+    ("POST", "/logout"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES)
+def test_every_route_refuses_an_anonymous_request(site: str, method: str, path: str) -> None:
+    response = client_for(site).request(method, path)
+    assert response.status_code in (303, 401)
+    if response.status_code == 303:
+        assert response.headers["location"] == "/login"
+
+
+def test_the_login_page_is_open_and_sets_a_safe_cookie(site: str) -> None:
+    client = client_for(site)
+    assert client.get("/login").status_code == 200
+    response = client.post("/login", data={"name": "lan", "password": PASSWORD})
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie
+
+
+def test_a_form_without_its_csrf_token_is_refused(site: str) -> None:
+    client = client_for(site, "lan")
+    response = client.post("/records/R1/save", data={"version": "1", "full_name": "Nguyễn Văn Ân"})
+    assert response.status_code == 403
+    response = client.post("/records/R1/save", data={"version": "1", "csrf_token": "forged"})
+    assert response.status_code == 403
+    with Session(open_database(site)) as session:
+        assert session.get(RecordRow, "R1").version == 1  # type: ignore[union-attr]
+
+
+def test_ocr_text_with_html_is_shown_as_text(site: str) -> None:
+    page = client_for(site, "lan").get("/records/R2").text
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_a_reviewer_cannot_reach_admin_pages(site: str) -> None:
+    client = client_for(site, "lan")
+    assert client.get("/admin/users").status_code == 403
+    token = csrf_of(client)
+    response = client.post(
+        "/admin/users", data={"csrf_token": token, "name": "x", "role": "admin", "password": "p" * 9}
+    )
+    assert response.status_code == 403
+    assert client_for(site, "hoa").get("/admin/users").status_code == 200
+
+
+def test_logins_are_rate_limited(site: str) -> None:
+    client = client_for(site)
+    for _ in range(5):
+        assert client.post("/login", data={"name": "lan", "password": "wrong"}).status_code == 401
+    assert client.post("/login", data={"name": "lan", "password": PASSWORD}).status_code == 429
+
+
+def test_saving_normalises_audits_and_moves_on(site: str) -> None:
+    client = client_for(site, "lan")
+    token = csrf_of(client, "/records/R1")
+    form = {"csrf_token": token, "version": "1", "full_name": "nguyễn văn ân", "sex": "Nam", "birth_date": "2/3/1998"}
+    response = client.post("/records/R1/save", data=form)
+    assert response.status_code == 303 and response.headers["location"].startswith("/queue/next?after=R1")
+    engine = open_database(site)
+    with Session(engine) as session:
+        row = session.get(RecordRow, "R1")
+        assert row is not None
+        assert (row.status, row.version, row.reviewed_by) == ("reviewed", 2, "lan")
+        assert row.fields["full_name"] == "Nguyễn Văn Ân" and row.name_fold == "nguyen van an"
+        audit = session.scalars(select(AuditEntry).where(AuditEntry.record_id == "R1")).all()
+        edits = {(entry.field, entry.old_value, entry.new_value) for entry in audit if entry.action == "edit"}
+        assert ("full_name", "Nguyễn Văn An", "Nguyễn Văn Ân") in edits
+    assert "Nguyễn Văn Ân" in client.get("/records/R1").text  # the audit trail on the record page
+
+
+def test_the_second_save_of_the_same_version_is_a_conflict_and_loses_nothing(site: str) -> None:
+    first, second = client_for(site, "lan"), client_for(site, "binh")
+    token_a, token_b = csrf_of(first, "/records/R3"), csrf_of(second, "/records/R3")
+    ok = first.post("/records/R3/save", data={"csrf_token": token_a, "version": "1", "full_name": "Nguyễn Văn Ánh"})
+    assert ok.status_code == 303
+    clash = second.post("/records/R3/save", data={"csrf_token": token_b, "version": "1", "full_name": "Nguyễn Văn Anh"})
+    assert clash.status_code == 409
+    assert "Nguyễn Văn Ánh" in clash.text and "Nguyễn Văn Anh" in clash.text  # both values shown
+    with Session(open_database(site)) as session:
+        assert session.get(RecordRow, "R3").fields["full_name"] == "Nguyễn Văn Ánh"  # type: ignore[union-attr]
+
+
+def test_the_inline_verdict_shows_the_normalisers_view(site: str) -> None:
+    client = client_for(site, "lan")
+    token = csrf_of(client, "/records/R1")
+    headers = {"X-CSRF-Token": token, "HX-Request": "true"}
+    response = client.post(
+        "/records/R1/check", data={"field": "birth_date", "birth_date": "30/02/1998"}, headers=headers
+    )
+    assert response.status_code == 200 and "ngày tháng không có thật" in response.text
+
+
+def test_a_row_that_is_not_a_record_can_be_rejected_and_a_hold_is_kept(site: str) -> None:
+    lan, binh = client_for(site, "lan"), client_for(site, "binh")
+    assert "đang được" not in lan.get("/records/R2").text
+    assert "đang được lan duyệt" in binh.get("/records/R2").text  # held by lan
+    token = csrf_of(lan, "/records/R2")
+    lan.post(
+        "/records/R2/save",
+        data={"csrf_token": token, "version": "1", "action": "reject", "reject_reason": "dòng trống"},
+    )
+    with Session(open_database(site)) as session:
+        assert session.get(RecordRow, "R2").status == "rejected"  # type: ignore[union-attr]
+
+
+def test_pages_are_also_json(site: str) -> None:
+    client = client_for(site, "lan")
+    assert [row["record_id"] for row in client.get("/queue?format=json").json()] == ["R1", "R2", "R3"]
+    assert client.get("/books?format=json").json()["books"]["KS-1998"]["needs_review"] == 3

@@ -1,0 +1,151 @@
+"""The review web app in a real browser: Debian's chromium, driven by Playwright.
+
+Skipped, with the reason, where /usr/bin/chromium is missing; .ci/run installs it.
+A screenshot of the record page is saved as a test artefact in test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+from web_fixtures import PASSWORD, make_site
+
+from load.db import open_database
+from load.schema import RecordRow
+from records import Kind
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (.ci/run installs it)"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def server(db_url: str, sample_root: Path, tmp_path: Path) -> Iterator[str]:
+    import uvicorn
+    from tests_support import birth_book_dir
+
+    from review_ui.app import create_app
+
+    make_site(db_url, birth_book_dir(sample_root), records=4)
+    port = _free_port()
+    config = uvicorn.Config(create_app(db_url), host="127.0.0.1", port=port, log_level="warning")
+    web = uvicorn.Server(config)
+    thread = threading.Thread(target=web.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if web.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    web.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"],
+        )  # fmt: skip
+        yield launched
+        launched.close()
+
+
+def _sign_in(page: object, base: str, name: str) -> None:
+    page.goto(f"{base}/login")  # type: ignore[attr-defined]
+    page.keyboard.type(name)  # type: ignore[attr-defined]  # the name field has autofocus
+    page.keyboard.press("Tab")  # type: ignore[attr-defined]
+    page.keyboard.type(PASSWORD)  # type: ignore[attr-defined]
+    page.keyboard.press("Enter")  # type: ignore[attr-defined]
+    page.wait_for_url(f"{base}/queue")  # type: ignore[attr-defined]
+
+
+def _record(db_url: str, record_id: str) -> RecordRow:
+    with Session(open_database(db_url)) as session:
+        row = session.get(RecordRow, record_id)
+        assert row is not None
+        return row
+
+
+def test_correct_a_field_and_save_with_the_keyboard_only(server: str, browser: object, db_url: str) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 900})  # type: ignore[attr-defined]
+    _sign_in(page, server, "lan")
+    page.goto(f"{server}/queue/next")
+    page.wait_for_url(f"{server}/records/R1*")
+    assert page.evaluate("document.activeElement.name") == "full_name"  # low-confidence field focused first
+    page.keyboard.type("Nguyễn Văn Ân")  # replaces the selected OCR value
+    page.wait_for_selector("#verdict-full_name .verdict.good")  # the normaliser's verdict, inline
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "record-page.png"), full_page=True)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{server}/records/R2*")
+    row = _record(db_url, "R1")
+    assert (row.status, row.fields["full_name"], row.reviewed_by) == ("reviewed", "Nguyễn Văn Ân", "lan")
+    page.keyboard.press("F2")  # a correct row: one key accepts it and moves on
+    page.wait_for_url(f"{server}/records/R3*")
+    assert _record(db_url, "R2").status == "reviewed"
+    page.keyboard.press("Escape")  # skip
+    page.wait_for_url(f"{server}/records/R4*")
+    assert _record(db_url, "R3").status == "needs_review"
+
+
+def test_decide_a_possible_duplicate(server: str, browser: object, db_url: str) -> None:
+    from load.store import key_columns
+
+    engine = open_database(db_url)
+    with Session(engine) as session, session.begin():
+        r4 = session.get(RecordRow, "R4")
+        assert r4 is not None
+        held = RecordRow(
+            record_id="H1", kind="birth", source_import="held.csv", fields=dict(r4.fields), raw=dict(r4.fields),
+            confidence={}, issues={}, status="auto_accepted", review_reasons=[], version=1, cluster_id="H1",
+            **key_columns(Kind.birth, r4.fields),
+        )  # fmt: skip
+        session.add(held)
+        r4.review_reasons = ["possible_duplicate:H1"]
+    page = browser.new_page()  # type: ignore[attr-defined]
+    _sign_in(page, server, "lan")
+    page.goto(f"{server}/records/R4")
+    assert page.locator(".duplicate").is_visible()
+    page.click("#dup-same")
+    page.wait_for_load_state()
+    row = _record(db_url, "R4")
+    assert row.duplicate_of == "H1" and "possible_duplicate:H1" not in row.review_reasons
+
+
+def test_two_reviewers_saving_the_same_record_get_a_conflict(server: str, browser: object, db_url: str) -> None:
+    first = browser.new_context().new_page()  # type: ignore[attr-defined]
+    second = browser.new_context().new_page()  # type: ignore[attr-defined]
+    _sign_in(first, server, "lan")
+    _sign_in(second, server, "binh")
+    first.goto(f"{server}/records/R3")
+    second.goto(f"{server}/records/R3")
+    first.fill("#f-full_name", "Nguyễn Văn Ánh")
+    first.press("#f-full_name", "Enter")
+    first.wait_for_url(f"{server}/records/R4*")
+    second.fill("#f-full_name", "Nguyễn Văn Anh")
+    second.press("#f-full_name", "Enter")
+    second.wait_for_selector(".conflict")
+    text = second.locator(".conflict").inner_text()
+    assert "Nguyễn Văn Ánh" in text and "Nguyễn Văn Anh" in text
+    assert second.input_value("#f-full_name") == "Nguyễn Văn Anh"  # nothing lost
+    assert _record(db_url, "R3").fields["full_name"] == "Nguyễn Văn Ánh"
