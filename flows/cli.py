@@ -287,6 +287,85 @@ def review(
     uvicorn.run(web, host=host, port=port, log_level="warning")
 
 
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Name (with or without diacritics), birth date or year, number, book")],
+    db: DbOption = None,
+    kind: Annotated[str | None, typer.Option(help="birth | death | marriage")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON")] = False,
+    limit: Annotated[int, typer.Option(help="How many results")] = 10,
+) -> None:
+    """Find records as the citizen says the name: any order, typos, with or without diacritics."""
+    import json
+
+    from load.db import open_database
+    from load.search import search as find
+
+    with operator_errors():
+        engine = open_database(db)
+        hits = find(engine, query, kind=kind, limit=limit)
+        engine.dispose()
+    if as_json:
+        print(json.dumps([hit.as_dict() for hit in hits], ensure_ascii=False, indent=1))
+        return
+    out = Console(highlight=False, soft_wrap=True)
+    if not hits:
+        console.print("no record found")
+        raise typer.Exit(1)
+    for hit in hits:
+        where = f"book {hit.book_id} p.{hit.page_no} r.{hit.row_no}" if hit.book_id else "imported"
+        names = hit.person_name or ""
+        if hit.other_name:
+            names += f" & {hit.other_name}"
+        parents = " / ".join(filter(None, (hit.father_name, hit.mother_name)))
+        out.print(
+            f"{hit.score:6.1f}  {escape(hit.record_id)}  {hit.kind:<8} {escape(names)}  "
+            f"born {hit.birth_date or '?'}  no. {hit.registration_number or '?'}  {escape(where)}"
+            + (f"  parents: {escape(parents)}" if parents else "")
+        )
+
+
+@app.command("extract")
+def extract_command(
+    record_id: Annotated[str, typer.Argument(help="The record to print an extract (trích lục) of")],
+    db: DbOption = None,
+    out: Annotated[Path | None, typer.Option("--out", help="PDF file to write (default: RECORD_ID.pdf)")] = None,
+    place: Annotated[str | None, typer.Option(help="Issuing place (default: the book's locality)")] = None,
+) -> None:
+    """A printable extract (trích lục) of one record, with its source scan; the issue is logged."""
+    import getpass
+
+    from load.certificate import extract_pdf
+    from load.db import open_database
+
+    with operator_errors():
+        engine = open_database(db)
+        crop = _record_crop(engine, record_id)
+        pdf = extract_pdf(engine, record_id, issued_by=f"cli:{getpass.getuser()}", place=place, crop_png=crop)
+        engine.dispose()
+    target = out or Path(f"{record_id}.pdf")
+    target.write_bytes(pdf)
+    console.print(f"extract written to {escape(str(target))}")
+
+
+def _record_crop(engine: Any, record_id: str) -> bytes | None:
+    """The row's crop from its scan, or None (an imported record, or the scan is gone)."""
+    from sqlalchemy.orm import Session
+
+    from load.schema import Book, RecordRow
+    from review_ui.scans import row_crop_png
+
+    with Session(engine) as session:
+        row = session.get(RecordRow, record_id)
+        book = session.get(Book, row.book_id) if row is not None and row.book_id else None
+        if row is None or book is None or not (row.bbox and row.image_name and row.page_no):
+            return None
+        try:
+            return row_crop_png(book.source_dir, row.image_name, row.page_no, book.book_id, row.bbox, width=1600)
+        except HotichError:
+            return None
+
+
 @app.command("normalize-check")
 def normalize_check(
     file: Annotated[Path, typer.Argument(help="A CSV or XLSX file: columns are field keys (spec section 2)")],
@@ -347,16 +426,32 @@ def demo(
         summaries, failures = run_digitize(books, db)
     console.print(_summary_table(summaries))
     url = database_url(db)
+    hotich = _command_name()
     console.print(
         f"\nThe records are in [bold]{url}[/]. Next:\n"
-        f"  hotich export --format jsonl --out records.jsonl   # every record, spec section 4\n"
-        f"  hotich export --format csv --out records.csv\n"
+        f"  {hotich} users add admin --role admin            # the web app's first user\n"
+        f"  {hotich} review                                  # then open http://127.0.0.1:8000/login\n"
+        f'  {hotich} search "nguyen van an"                  # counter search\n'
+        f"  {hotich} export --format jsonl --out records.jsonl   # every record, spec section 4\n"
         f"  ground truth of the sample books: {folder}/truth/*.jsonl\n"
         f"  python bench/score.py records.jsonl {folder}/truth   # accuracy against the truth",
         highlight=False,
     )
     if failures or any(summary.errors for summary in summaries):
         raise typer.Exit(1)
+
+
+def _command_name() -> str:
+    """How the user ran hotich (``.venv/bin/hotich`` when it is not on the PATH)."""
+    import shutil
+
+    program = Path(sys.argv[0]) if sys.argv and sys.argv[0] else Path("hotich")
+    if program.name == "hotich" and shutil.which("hotich") != str(program.resolve()):
+        try:
+            return str(program.resolve().relative_to(Path.cwd()))
+        except ValueError:
+            return str(program)
+    return "hotich"
 
 
 def main() -> Any:

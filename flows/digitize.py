@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 from sqlalchemy import Engine
@@ -163,7 +164,7 @@ def _as_hotich_error(error: BaseException, manifest: BookManifest, page: PageRef
     )
 
 
-@task(name="deduplicate")
+@task(name="deduplicate", cache_policy=NO_CACHE)
 def deduplicate(engine: Engine) -> list[LinkResult]:
     """Link the book's new records against the records already held (load/linkage.py)."""
     return link_new_records(engine)

@@ -18,8 +18,14 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def database_url(url: str | None = None) -> str:
-    """``--db``, else ``HOTICH_DB``, else ``hotich.db`` in the working folder."""
-    return url or os.environ.get("HOTICH_DB") or DEFAULT_URL
+    """``--db``, else ``HOTICH_DB``, else ``hotich.db`` in the working folder.
+
+    ``postgresql://…`` uses psycopg 3 (the driver hotich installs).
+    """
+    url = url or os.environ.get("HOTICH_DB") or DEFAULT_URL
+    if url.startswith(("postgresql://", "postgres://")):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

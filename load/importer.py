@@ -14,8 +14,9 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
 
 from load.files import Table, read_table
@@ -140,6 +141,8 @@ def import_existing(
             held = {
                 row.record_id: row for row in session.scalars(select(RecordRow).where(RecordRow.record_id.in_(ids)))
             }
+            added: list[dict[str, Any]] = []
+            now = dt.datetime.now(dt.UTC)
             for number, record_id, kind, values in batch:
                 existing = held.get(record_id)
                 if existing is not None and existing.source_import is None:
@@ -159,26 +162,30 @@ def import_existing(
                 if existing is not None and existing.raw == values and existing.fields == result.fields:
                     summary.unchanged += 1
                     continue
-                row = existing or RecordRow(record_id=record_id, version=1)
-                if existing is None:
-                    session.add(row)
+                columns = {
+                    "kind": kind.value,
+                    "source_import": source,
+                    "fields": result.fields,
+                    "raw": values,
+                    "confidence": {},
+                    "issues": {key: list(found) for key, found in result.issues.items()},
+                    "status": status.value,
+                    "review_reasons": result.review_reasons,
+                    "places": result.places,
+                    "min_confidence": 1.0,
+                    "updated_at": now,
+                    **key_columns(kind, result.fields),
+                }
+                if existing is None:  # new records go in one bulk insert per batch
+                    added.append({"record_id": record_id, "version": 1, "cluster_id": record_id, **columns})
                     summary.added += 1
-                else:
-                    row.version += 1
-                    summary.updated += 1
-                row.kind = kind.value
-                row.source_import = source
-                row.fields = result.fields
-                row.raw = values
-                row.confidence = {}
-                row.issues = {key: list(found) for key, found in result.issues.items()}
-                row.status = status.value
-                row.review_reasons = result.review_reasons
-                row.places = result.places
-                row.cluster_id = row.cluster_id or record_id
-                for column, value in key_columns(kind, result.fields).items():
-                    setattr(row, column, value)
-                row.updated_at = dt.datetime.now(dt.UTC)
+                    continue
+                existing.version += 1
+                summary.updated += 1
+                for column, value in columns.items():
+                    setattr(existing, column, value)
+            if added:
+                session.execute(insert(RecordRow), added)
         progress(min(start + BATCH, len(good)), len(good))
     summary.problems.sort(key=lambda problem: problem.row)
     return summary

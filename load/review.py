@@ -185,7 +185,7 @@ def save_review(
                     new_value=_text(new_value),
                 )
             )
-        action = "reject" if reject_reason else ("edit" if changed else "accept")
+        action = "reject" if reject_reason else ("save" if changed else "accept")
         session.add(AuditEntry(record_id=record_id, user_name=user, at=now, action=action, new_value=reject_reason))
         issues = {key: list(found) for key, found in result.issues.items()}
         for key in illegible:

@@ -23,8 +23,11 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 def managed_by_models(name: str | None, type_: str, _parent_names: object) -> bool:
-    """Alembic's filter: the search index's tables (SQLite FTS5) are made by migration 0003."""
-    return not (type_ == "table" and name is not None and name.startswith("records_fts"))
+    """Alembic's filter: each backend's search index (SQLite FTS5 tables, the PostgreSQL
+    trigram index) is made by migration 0003, outside the models."""
+    if name is None:
+        return True
+    return not (type_ == "table" and name.startswith("records_fts")) and name != "ix_records_search_trgm"
 
 
 class Base(DeclarativeBase):

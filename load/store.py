@@ -86,8 +86,9 @@ def key_columns(kind: Kind, fields: dict[str, Any]) -> dict[str, Any]:
     place = fields.get("husband_residence") if marriage else fields.get("birth_place") or fields.get("residence")
     words = [fields.get(key) for key in ("registration_number",)] + [person, other]
     words += [fields.get("father_name"), fields.get("mother_name")]
+    number = fields.get("registration_number")
     return {
-        "registration_number": fields.get("registration_number"),
+        "registration_number": number[:32] if isinstance(number, str) else number,  # the column's size
         "registration_date": fields.get("registration_date"),
         "person_name": person,
         "other_name": other,

@@ -55,6 +55,11 @@ _VIQR_WORD = re.compile(r"(?:[A-Za-z]|[\(\^\+'`?~./]|\\.)+")
 _VIQR_SHAPES = {"(": "\u0306", "^": "\u0302", "+": "\u031b"}
 _VIQR_TONES = {"'": "\u0301", "/": "\u0301", "`": "\u0300", "?": "\u0309", "~": "\u0303", ".": "\u0323"}
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+# UTF-8 read as cp1252/Latin-1: a lead byte (Â..ô) followed by a continuation byte's character.
+_MOJIBAKE = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013-\u203a\u20ac\u2122]"
+)
 
 
 @dataclass(frozen=True)
@@ -196,7 +201,7 @@ def repair_text(text: str) -> Repaired:
     """
     if not text or (text.isascii() and not any(mark in text for mark in "^~`?(+.'/")):
         return Repaired(text, None)
-    fixed = ftfy.fix_encoding(text)
+    fixed = ftfy.fix_encoding(text) if _MOJIBAKE.search(text) else text
     if fixed != text and _score(fixed)[1] <= _score(text)[1]:
         return Repaired(unicodedata.normalize("NFC", fixed), "mojibake", ("legacy_encoding",))
     if not _looks_legacy(text):

@@ -53,6 +53,7 @@ def capitalise_syllables(name: str) -> str:
     )
 
 
+@lru_cache(maxsize=262144)
 def split_name(name: str) -> NameParts:
     """Family name (compound ones known), middle name(s), given name."""
     words = name.split()

@@ -165,12 +165,17 @@ def _conversion() -> dict[str, Any]:
     return {"old_to_new": old_to_new, "split": split, "names": names, "provinces": provinces, "pnames": province_names}
 
 
-@lru_cache(maxsize=65536)
 def resolve_place(text: str | None, event_date: str | None = None) -> PlaceResolution:
     """Resolve a written place; reasons: ``not_a_unit``, ``ambiguous``, ``commune_split``."""
+    after = bool(event_date and len(event_date) >= 7 and event_date >= REORGANISED[: len(event_date)])
+    return _resolve(text, after)
+
+
+@lru_cache(maxsize=65536)
+def _resolve(text: str | None, after_reorganisation: bool) -> PlaceResolution:
     if not clean_text(text):
         return PlaceResolution(None, None, None)
-    if event_date and event_date >= REORGANISED[: len(event_date)] and len(event_date) >= 7:
+    if after_reorganisation:
         unit, reason = _find(gazetteer_2025(), text)
         if unit is None:
             return PlaceResolution(None, None, reason)

@@ -73,6 +73,7 @@ def split_tone(syllable: str) -> tuple[str, int]:
     return unicodedata.normalize("NFC", "".join(kept)), tone
 
 
+@lru_cache(maxsize=262144)
 def fold(text: str) -> str:
     """Accent-folded lower-case ASCII key (``Nguyễn Thị Hoà`` → ``nguyen thi hoa``)."""
     return _SPACES.sub(" ", unidecode(clean_text(text)).lower()).strip()
@@ -82,6 +83,7 @@ def fold(text: str) -> str:
 _I_OR_Y = re.compile(r"^(b|c|ch|d|đ|g|gh|h|k|kh|l|m|n|nh|p|ph|r|s|t|th|tr|v|x)y$")
 
 
+@lru_cache(maxsize=262144)
 def tone_key(text: str) -> str:
     """A key with diacritics that ignores where the tone mark sits (``hoà`` = ``hòa``).
 

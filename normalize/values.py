@@ -10,7 +10,7 @@ from normalize.result import Normalized
 from normalize.text import clean_text, fold, prepare_text, strip_edge_junk
 from normalize.vocabulary import is_known_ethnicity
 
-_SEXES = {"nam": "male", "nu": "female"}
+_SEXES = {"nam": "male", "nu": "female", "male": "male", "female": "female"}  # canonical values stay
 # A letter suffix (12a); o, i and l are digits misread, never suffixes.
 _NUMBER = re.compile(r"^0*(\d+)\s*(?:([a-hjkmnp-z])|/\s*(\d{2,4}))?$", re.IGNORECASE)
 _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1", "S": "5"})

@@ -55,6 +55,12 @@ LAYOUTS: dict[Kind, tuple[LayoutColumn, ...]] = {
     ),
 }
 
+# One label per key, as the birth register prints it where kinds share a key.
+FIELD_LABELS: dict[str, str] = {}
+for _kind in Kind:
+    for _column in LAYOUTS[_kind]:
+        FIELD_LABELS.setdefault(_column.key, _column.label)
+
 # What kind of value each key holds decides which normaliser reads it.
 NAME_FIELDS = frozenset({"full_name", "father_name", "mother_name", "husband_name", "wife_name"})
 DATE_FIELDS = frozenset(

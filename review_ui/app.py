@@ -79,6 +79,9 @@ def create_app(db_url: str | None = None, *, secure_cookies: bool = False) -> Fa
     app.add_exception_handler(NotSignedIn, _to_login)  # type: ignore[arg-type]
     app.middleware("http")(_security_headers)
     app.include_router(_routes())
+    from review_ui.counter import counter_routes
+
+    app.include_router(counter_routes())
     return app
 
 
@@ -196,8 +199,9 @@ def _routes() -> Any:
         signed = auth.log_in(engine, name, password, client)
         if signed is None:
             return _page(request, "login.html", {"error": "Sai tên hoặc mật khẩu."}, status_code=401)
-        token, _viewer = signed
-        response = RedirectResponse("/queue", status_code=303)
+        token, viewer = signed
+        target = "/counter" if viewer.may("officer") else "/queue"
+        response = RedirectResponse(target, status_code=303)
         response.set_cookie(
             COOKIE,
             token,
@@ -435,7 +439,7 @@ def _dashboard(engine: Engine) -> dict[str, Any]:
             select(AuditEntry.user_name, func.count(func.distinct(AuditEntry.record_id)))
             .where(
                 AuditEntry.at >= today,
-                AuditEntry.action.in_(("edit", "accept", "reject")),
+                AuditEntry.action.in_(("save", "accept", "reject")),
                 AuditEntry.field.is_(None),
             )
             .group_by(AuditEntry.user_name)

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from records import LAYOUTS, Kind
+from records.layouts import FIELD_LABELS
 
 FIELD_LABELS_BY_KIND = {kind.value: {column.key: column.label for column in LAYOUTS[kind]} for kind in Kind}
-FIELD_LABELS: dict[str, str] = {}
-for _labels in FIELD_LABELS_BY_KIND.values():  # a key shared by kinds is named as births name it
-    for _key, _label in _labels.items():
-        FIELD_LABELS.setdefault(_key, _label)
 KIND_LABELS = {"birth": "Khai sinh", "death": "Khai tử", "marriage": "Kết hôn"}
 STATUS_LABELS = {
     "auto_accepted": "Tự động chấp nhận",

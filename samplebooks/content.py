@@ -11,6 +11,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
+from normalize.numwords import date_in_words
 from records import Kind
 
 FAMILY_NAMES: list[tuple[str, float]] = [
@@ -219,45 +220,6 @@ NOTES = [
     "Đăng ký lại", "Đăng ký quá hạn", "Cải chính họ tên ngày {d}", "Bổ sung tên cha ngày {d}",
     "Con nuôi", "Đã cấp bản sao ngày {d}", "Ghi chú theo QĐ số {n}/QĐ-UBND",
 ]  # fmt: skip
-
-DAY_WORDS = {
-    1: "mồng một", 2: "mồng hai", 3: "mồng ba", 4: "mồng bốn", 5: "mồng năm", 6: "mồng sáu",
-    7: "mồng bảy", 8: "mồng tám", 9: "mồng chín", 10: "mồng mười",
-}  # fmt: skip
-DIGIT_WORDS = ["không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín"]
-
-
-def number_in_words(number: int) -> str:
-    """Vietnamese words for 0..2999 (``1998`` → ``một nghìn chín trăm chín mươi tám``)."""
-    parts: list[str] = []
-    thousands, rest = divmod(number, 1000)
-    if thousands:
-        parts += [DIGIT_WORDS[thousands], "nghìn"]
-    hundreds, rest = divmod(rest, 100)
-    if hundreds or (thousands and rest):
-        parts += [DIGIT_WORDS[hundreds], "trăm"]
-    tens, units = divmod(rest, 10)
-    if tens == 1:
-        parts.append("mười")
-    elif tens:
-        parts += [DIGIT_WORDS[tens], "mươi"]
-    elif units and parts:
-        parts.append("lẻ")
-    if units:
-        word = DIGIT_WORDS[units]
-        if units == 5 and tens:
-            word = "lăm"
-        elif units == 1 and tens > 1:
-            word = "mốt"
-        elif units == 4 and tens > 1:
-            word = "tư"
-        parts.append(word)
-    return " ".join(parts) if parts else "không"
-
-
-def date_in_words(date: dt.date) -> str:
-    day = DAY_WORDS.get(date.day) or number_in_words(date.day)
-    return f"ngày {day} tháng {number_in_words(date.month)} năm {number_in_words(date.year)}"
 
 
 @dataclass

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from normalize.dates import format_vn_date, parse_vn_date
-from samplebooks.content import date_in_words
+from normalize.numwords import date_in_words
 
 CASES = [
     # (description, input, book year, expected value, expected issues)

@@ -9,10 +9,9 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from normalize.numwords import parse_number_words
+from normalize.numwords import number_in_words, parse_number_words
 from records import Kind
 from samplebooks import generate_book
-from samplebooks.content import number_in_words
 
 
 def _digest(folder: Path) -> str:

@@ -51,6 +51,9 @@ ROUTES = [
     ("GET", "/admin/users"),
     ("POST", "/admin/users"),
     ("POST", "/logout"),
+    ("GET", "/counter"),
+    ("GET", "/counter/records/R1"),
+    ("POST", "/counter/records/R1/extract.pdf"),
 ]
 
 
@@ -161,3 +164,17 @@ def test_pages_are_also_json(site: str) -> None:
     client = client_for(site, "lan")
     assert [row["record_id"] for row in client.get("/queue?format=json").json()] == ["R1", "R2", "R3"]
     assert client.get("/books?format=json").json()["books"]["KS-1998"]["needs_review"] == 3
+
+
+def test_counter_pages_are_for_officers(site: str) -> None:
+    assert client_for(site, "lan").get("/counter").status_code == 403
+    officer = client_for(site, "minh")
+    page = officer.get("/counter?q=nguyen+van+an+1998")
+    assert page.status_code == 200 and "/counter/records/R1" in page.text
+    assert officer.get("/counter?q=nguyen+van+an+1998&format=json").json()[0]["person_name"] == "Nguyễn Văn An"
+    record = officer.get("/counter/records/R1")
+    assert "In trích lục" in record.text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', record.text).group(1)  # type: ignore[union-attr]
+    pdf = officer.post("/counter/records/R1/extract.pdf", data={"csrf_token": token})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert officer.post("/counter/records/R1/extract.pdf", data={}).status_code == 403  # no CSRF token

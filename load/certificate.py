@@ -1,0 +1,163 @@
+"""Extracts (trích lục) of a record as PDF, with the national heading and the source row's crop.
+
+fpdf2 embeds the DejaVu fonts (Debian ``fonts-dejavu-core``) as subsets, so every Vietnamese
+diacritic prints and is extractable as text (``pdftotext``). Each extract issued is logged:
+who, when, which record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from fpdf import FPDF
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from load.schema import AuditEntry, Book, ExtractIssued, RecordRow
+from normalize.dates import format_vn_date
+from normalize.numwords import date_in_words
+from records import LAYOUTS, HotichError, Kind
+from records.layouts import FIELD_LABELS
+
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+TITLES = {"birth": "TRÍCH LỤC KHAI SINH", "death": "TRÍCH LỤC KHAI TỬ", "marriage": "TRÍCH LỤC KẾT HÔN"}
+SEX = {"male": "Nam", "female": "Nữ"}
+# The wording of the printed extract forms, where it differs from the register's column heading.
+WORDING = {
+    "full_name": "Họ, chữ đệm, tên",
+    "registration_number": "Số đăng ký",
+    "registration_date": "Ngày đăng ký",
+    "death_cause": "Nguyên nhân chết",
+    "notes": "Ghi chú",
+}
+_DATE_KEYS = {"registration_date", "birth_date", "death_date", "husband_birth_date", "wife_birth_date"}
+
+
+def _fonts(pdf: FPDF) -> None:
+    regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
+    if not regular.exists():
+        raise HotichError(
+            "extract_font_missing",
+            f"the font {regular} is missing: Vietnamese text cannot be printed",
+            fix="apt-get install fonts-dejavu-core",
+        )
+    pdf.add_font("DejaVu", "", str(regular))
+    pdf.add_font("DejaVu", "B", str(bold))
+
+
+def _value(key: str, value: Any) -> str:
+    if value in (None, ""):
+        return "—"
+    if key in _DATE_KEYS:
+        text = format_vn_date(str(value))
+        if len(str(value)) == 10 and key != "registration_date":
+            text += f" ({date_in_words(dt.date.fromisoformat(str(value)))})"
+        return text
+    if key == "sex":
+        return SEX.get(str(value), str(value))
+    return str(value)
+
+
+def _corrections(session: Session, record_id: str) -> list[str]:
+    query = select(AuditEntry).where(
+        AuditEntry.record_id == record_id, AuditEntry.action == "edit", AuditEntry.field.is_not(None)
+    )
+    notes = []
+    for entry in session.scalars(query.order_by(AuditEntry.id)):
+        label = WORDING.get(entry.field or "") or FIELD_LABELS.get(entry.field or "", entry.field or "")
+        when = entry.at.strftime("%d/%m/%Y")
+        notes.append(f"Ngày {when} sửa {label}: «{entry.old_value or ''}» thành «{entry.new_value or ''}».")
+    return notes
+
+
+def extract_pdf(
+    engine: Engine,
+    record_id: str,
+    *,
+    issued_by: str,
+    place: str | None = None,
+    crop_png: bytes | None = None,
+    today: dt.date | None = None,
+) -> bytes:
+    """The extract of one record as PDF bytes; logs the issue."""
+    today = today or dt.date.today()
+    with Session(engine) as session, session.begin():
+        row = session.get(RecordRow, record_id)
+        if row is None:
+            raise HotichError("extract_no_record", f"no record {record_id}", fix="check the id (hotich search)")
+        if row.status == "rejected":
+            raise HotichError(
+                "extract_rejected", f"record {record_id} was rejected by a reviewer", fix="search for the right record"
+            )
+        book = session.get(Book, row.book_id) if row.book_id else None
+        corrections = _corrections(session, record_id)
+        issuing_place = place or _issuing_place(book)
+        pdf = _render(row, book, corrections, issuing_place, crop_png, today)
+        session.add(ExtractIssued(record_id=record_id, user_name=issued_by, file=None))
+    return pdf
+
+
+def _issuing_place(book: Book | None) -> str:
+    locality = (book.locality or {}) if book else {}
+    return ", ".join(part for part in (locality.get("commune"), locality.get("province")) if part) or "Ủy ban nhân dân"
+
+
+def _render(
+    row: RecordRow,
+    book: Book | None,
+    corrections: list[str],
+    place: str,
+    crop_png: bytes | None,
+    today: dt.date,
+) -> bytes:
+    pdf = FPDF(format="A4")
+    pdf.set_title(TITLES[row.kind])
+    pdf.set_author("hotich")
+    _fonts(pdf)
+    pdf.add_page()
+    pdf.set_margins(20, 15, 20)
+    pdf.set_font("DejaVu", "B", 12)
+    pdf.cell(0, 7, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, "Độc lập - Tự do - Hạnh phúc", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(8)
+    pdf.set_font("DejaVu", "B", 16)
+    pdf.cell(0, 10, TITLES[row.kind], align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 10)
+    pdf.cell(0, 6, "(Bản sao trích từ Sổ đăng ký hộ tịch)", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+    for column in LAYOUTS[Kind(row.kind)]:
+        label = WORDING.get(column.key, column.label)
+        pdf.set_font("DejaVu", "B", 11)
+        pdf.cell(62, 7, f"{label}:")
+        pdf.set_font("DejaVu", "", 11)
+        pdf.multi_cell(0, 7, _value(column.key, row.fields.get(column.key)), new_x="LMARGIN", new_y="NEXT")
+    if corrections:
+        pdf.set_font("DejaVu", "B", 11)
+        pdf.cell(0, 7, "Ghi chú (cải chính, bổ sung):", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", "", 10)
+        for note in corrections:
+            pdf.multi_cell(0, 6, note, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.set_font("DejaVu", "", 10)
+    if row.book_id:
+        number = row.fields.get("registration_number") or "—"
+        source = f"Nguồn: Sổ {row.book_id}, trang {row.page_no}, dòng {row.row_no}, số {number}"
+    else:
+        source = f"Nguồn: dữ liệu điện tử đã có ({row.source_import}), mã {row.record_id}"
+    pdf.multi_cell(0, 6, source, new_x="LMARGIN", new_y="NEXT")
+    if crop_png:
+        from io import BytesIO
+
+        pdf.ln(2)
+        pdf.image(BytesIO(crop_png), w=170)
+    pdf.ln(8)
+    pdf.set_font("DejaVu", "", 11)
+    pdf.cell(0, 7, f"{place}, ngày {today.day:02d} tháng {today.month:02d} năm {today.year}", align="R",
+             new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.cell(0, 7, "NGƯỜI KÝ TRÍCH LỤC", align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 9)
+    pdf.cell(0, 6, f"Mã bản ghi: {row.record_id}", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

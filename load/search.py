@@ -1,0 +1,219 @@
+"""Counter search: find a person as the citizen says the name, with or without diacritics.
+
+A free-text query is split into name words, a birth date or year, registration numbers
+and a book id, in any order. Candidates come from an index, then are ranked by fuzzy
+name similarity (rapidfuzz, order-insensitive, one or two typos) with the exact spelling
+with diacritics first:
+
+* a birth date or year: the B-tree index on (birth_year, name_fold) / (kind, birth_date);
+* a registration number: its index;
+* names only: the search index of each backend: SQLite FTS5 with the trigram tokenizer,
+  PostgreSQL ``pg_trgm`` (migration 0003), over ``search_text`` (folded names of the person,
+  the spouse and the parents, and the registration number), kept current by the loader.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import Engine, select, text
+from sqlalchemy.orm import Session
+
+from load.schema import RecordRow
+from normalize.dates import parse_vn_date
+from normalize.text import fold, tone_key
+
+CANDIDATES = 20000
+_BOOK = re.compile(r"^[A-Za-z]{2,4}-[\w.-]+$")
+_NUMBER = re.compile(r"^(?:số|so|#)?(\d{1,5}[a-z]?)$", re.IGNORECASE)
+_DATE = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$|^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class Query:
+    words: list[str]  # name words, accent-folded
+    keyed: list[str]  # the same words as typed, tone-placement-insensitive
+    date: str | None = None
+    year: int | None = None
+    numbers: list[str] = field(default_factory=list)
+    book: str | None = None
+
+    @property
+    def name(self) -> str:
+        return " ".join(self.words)
+
+
+def parse_query(query: str) -> Query:
+    words: list[str] = []
+    keyed: list[str] = []
+    date = year = book = None
+    numbers: list[str] = []
+    tokens = query.split()
+    for index, token in enumerate(tokens):
+        cleaned = token.strip(",;")
+        following = tokens[index + 1] if index + 1 < len(tokens) else ""
+        if fold(cleaned) in ("so", "#") and following[:1].isdigit():
+            continue  # "số 12": the word that announces a registration number
+        if _DATE.match(cleaned) and (parsed := parse_vn_date(cleaned).value):
+            date, year = parsed, int(parsed[:4])
+        elif (
+            cleaned.isdigit()
+            and len(cleaned) == 4
+            and 1850 <= int(cleaned) <= 2100
+            and fold(tokens[index - 1] if index else "") != "so"
+        ):
+            year = int(cleaned)
+        elif _BOOK.match(cleaned):
+            book = cleaned.upper()
+        elif match := _NUMBER.match(cleaned):
+            numbers.append(str(int(match.group(1)[:-1] if match.group(1)[-1].isalpha() else match.group(1))))
+        elif folded := fold(cleaned):
+            words.extend(folded.split())
+            keyed.extend(tone_key(cleaned).split())
+    return Query(words, keyed, date, year, numbers, book)
+
+
+@dataclass
+class Hit:
+    record_id: str
+    kind: str
+    score: float
+    person_name: str | None
+    other_name: str | None
+    birth_date: str | None
+    registration_number: str | None
+    book_id: str | None
+    page_no: int | None
+    row_no: int | None
+    status: str
+    father_name: str | None = None
+    mother_name: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_COLUMNS = (
+    RecordRow.record_id,
+    RecordRow.name_fold,
+    RecordRow.other_fold,
+    RecordRow.father_fold,
+    RecordRow.mother_fold,
+)
+
+
+def _candidates(session: Session, parsed: Query, kind: str | None) -> list[Any]:
+    query = select(*_COLUMNS)
+    if kind:
+        query = query.where(RecordRow.kind == kind)
+    if parsed.date:
+        rows = session.execute(query.where(RecordRow.birth_date == parsed.date).limit(CANDIDATES)).all()
+        if rows or not parsed.year:
+            return list(rows)
+    if parsed.year:
+        return list(session.execute(query.where(RecordRow.birth_year == parsed.year).limit(CANDIDATES)).all())
+    if parsed.numbers:
+        condition = RecordRow.registration_number.in_(parsed.numbers)
+        return list(session.execute(query.where(condition).limit(CANDIDATES)).all())
+    if parsed.book:
+        return list(session.execute(query.where(RecordRow.book_id == parsed.book).limit(CANDIDATES)).all())
+    return _indexed_candidates(session, parsed, kind)
+
+
+def _indexed_candidates(session: Session, parsed: Query, kind: str | None) -> list[Any]:
+    """Names only: the backend's trigram index."""
+    if not parsed.words:
+        return []
+    kind_filter = "AND r.kind = :kind" if kind else ""
+    if session.get_bind().dialect.name == "postgresql":
+        sql = (
+            "SELECT r.record_id, r.name_fold, r.other_fold, r.father_fold, r.mother_fold FROM records r "
+            f"WHERE r.search_text % :q {kind_filter} ORDER BY similarity(r.search_text, :q) DESC LIMIT 2000"
+        )
+        return list(session.execute(text(sql), {"q": parsed.name, "kind": kind}).all())
+    long_words = [word for word in parsed.words if len(word) >= 3]
+    rows: list[Any] = []
+    for joiner in (" AND ", " OR "):  # all words as written, else any of them (typos)
+        if not long_words:
+            break
+        match = joiner.join(f'"{word}"' for word in long_words)
+        sql = (
+            "SELECT r.record_id, r.name_fold, r.other_fold, r.father_fold, r.mother_fold FROM records_fts f "
+            f"JOIN records r ON r.rowid = f.rowid WHERE records_fts MATCH :match {kind_filter} LIMIT 2000"
+        )
+        rows = list(session.execute(text(sql), {"match": match, "kind": kind}).all())
+        if len(rows) >= 5:
+            break
+    return rows
+
+
+def _name_score(parsed: Query, name: str, others: str) -> float:
+    """Order-insensitive similarity of the query's name words to the person's name (or with a
+    parent's or spouse's name, when the query names one too)."""
+    main = max(fuzz.ratio(parsed.name, name), fuzz.token_sort_ratio(parsed.name, name))
+    if len(parsed.words) > len(name.split()) and others:
+        return max(main, fuzz.token_set_ratio(parsed.name, f"{name} {others}") * 0.98)
+    return main
+
+
+def search(engine: Engine, query: str, *, kind: str | None = None, limit: int = 20) -> list[Hit]:
+    """Records matching a counter query, best first."""
+    parsed = parse_query(query)
+    with Session(engine) as session:
+        rows = _candidates(session, parsed, kind)
+        if parsed.words:
+            names = [row.name_fold or "" for row in rows]
+            shortlist: dict[str, float] = {}
+            # Plain ratio is best for a typo, token-sort for words in another order: take both.
+            for scorer in (fuzz.ratio, fuzz.token_sort_ratio):
+                for _, score, index in process.extract(parsed.name, names, scorer=scorer, limit=max(100, limit * 10)):
+                    record_id = rows[index].record_id
+                    shortlist[record_id] = max(score, shortlist.get(record_id, 0.0))
+            if len(parsed.words) > 3:  # the query names a parent or spouse too
+                for row in rows:
+                    others = " ".join(filter(None, (row.other_fold, row.father_fold, row.mother_fold)))
+                    score = _name_score(parsed, row.name_fold or "", others)
+                    if score >= 70:
+                        shortlist[row.record_id] = max(score, shortlist.get(row.record_id, 0.0))
+        else:
+            shortlist = {row.record_id: 100.0 for row in rows[: limit * 10]}
+        if not shortlist:
+            return []
+        records = session.scalars(select(RecordRow).where(RecordRow.record_id.in_(list(shortlist)))).all()
+        hits = [_hit(record, parsed, shortlist[record.record_id]) for record in records]
+    hits = [hit for hit in hits if not parsed.words or hit.score >= 60]
+    hits.sort(key=lambda hit: (-hit.score, hit.book_id or "", hit.page_no or 0, hit.row_no or 0))
+    return hits[:limit]
+
+
+def _hit(record: RecordRow, parsed: Query, name_score: float) -> Hit:
+    score = name_score
+    written = set((record.name_key or "").split()) | set((record.other_key or "").split())
+    if parsed.keyed and set(parsed.keyed) <= written:
+        score += 5  # typed with the same diacritics: exact spelling first
+    if parsed.date and record.birth_date == parsed.date:
+        score += 10
+    elif parsed.year and record.birth_year == parsed.year:
+        score += 3
+    if parsed.numbers and record.registration_number in parsed.numbers:
+        score += 10
+    if parsed.book and record.book_id == parsed.book:
+        score += 5
+    return Hit(
+        record.record_id,
+        record.kind,
+        round(score, 2),
+        record.person_name,
+        record.other_name,
+        record.birth_date,
+        record.registration_number,
+        record.book_id,
+        record.page_no,
+        record.row_no,
+        record.status,
+        record.fields.get("father_name"),
+        record.fields.get("mother_name"),
+    )

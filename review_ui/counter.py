@@ -1,0 +1,73 @@
+"""Counter pages (role officer): find a person, check the record against its scan, print the extract."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy.orm import Session
+
+from load.certificate import extract_pdf
+from load.review import audit_trail
+from load.schema import Book, RecordRow
+from load.search import search
+from records import LAYOUTS, HotichError, Kind
+from review_ui import auth
+from review_ui.app import _page, _wants_json, csrf_checked, engine_of, needs
+from review_ui.scans import row_crop_png
+
+Officer = Annotated[auth.Viewer, Depends(needs("officer"))]
+Posting = Annotated[auth.Viewer, Depends(csrf_checked)]
+
+
+def counter_routes() -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/counter", response_class=HTMLResponse)
+    def counter_page(request: Request, viewer: Officer) -> Response:
+        query = request.query_params.get("q", "").strip()
+        kind = request.query_params.get("kind") or None
+        hits = search(engine_of(request), query, kind=kind, limit=20) if query else []
+        if _wants_json(request):
+            return JSONResponse([hit.as_dict() for hit in hits])
+        template = "_hits.html" if request.headers.get("HX-Request") else "counter.html"
+        return _page(request, template, {"viewer": viewer, "hits": hits, "q": query, "kind": kind})
+
+    @router.get("/counter/records/{record_id}", response_class=HTMLResponse)
+    def counter_record(request: Request, record_id: str, viewer: Officer) -> Response:
+        with Session(engine_of(request), expire_on_commit=False) as session:
+            row = session.get(RecordRow, record_id)
+        if row is None:
+            raise HTTPException(404, "Không có bản ghi này.")
+        context: dict[str, Any] = {
+            "viewer": viewer,
+            "row": row,
+            "columns": LAYOUTS[Kind(row.kind)],
+            "audit": audit_trail(engine_of(request), record_id),
+            "has_scan": bool(row.bbox and row.book_id),
+        }
+        return _page(request, "counter_record.html", context)
+
+    @router.post("/counter/records/{record_id}/extract.pdf")
+    def print_extract(request: Request, record_id: str, viewer: Posting) -> Response:
+        if not viewer.may("officer"):
+            raise HTTPException(403, "Bạn không có quyền mở trang này.")
+        engine = engine_of(request)
+        with Session(engine) as session:
+            row = session.get(RecordRow, record_id)
+            book = session.get(Book, row.book_id) if row is not None and row.book_id else None
+            crop = None
+            if row is not None and book is not None and row.bbox and row.image_name and row.page_no:
+                try:
+                    crop = row_crop_png(book.source_dir, row.image_name, row.page_no, book.book_id, row.bbox)
+                except HotichError:
+                    crop = None
+        try:
+            pdf = extract_pdf(engine, record_id, issued_by=viewer.name, crop_png=crop)
+        except HotichError as error:
+            raise HTTPException(404, error.describe()) from error
+        headers = {"Content-Disposition": f'inline; filename="trich-luc-{record_id}.pdf"'}
+        return Response(pdf, media_type="application/pdf", headers=headers)
+
+    return router

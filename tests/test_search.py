@@ -1,0 +1,86 @@
+"""Counter search: names with or without diacritics, either tone placement, typos, any order."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.orm import Session
+
+from load.db import open_database
+from load.schema import RecordRow
+from load.search import parse_query, search
+from load.store import key_columns
+from records import Kind
+
+PEOPLE = [
+    ("A", "Nguyễn Thị Hoà", "1990-05-04", "Nguyễn Văn Ba", "Trần Thị Bé", "12"),
+    ("B", "Nguyễn Thị Hòa", "1991-06-07", "Lê Văn Tư", "Phạm Thị Năm", "13"),
+    ("C", "Nguyễn Thị Hoa", "1990-05-04", "Đỗ Văn Sáu", "Vũ Thị Bảy", "14"),
+    ("D", "Trần Văn Đức", "1985-01-02", "Trần Văn Tám", "Hồ Thị Chín", "15"),
+    ("E", "Lê Thị Thu Hằng", "1990-09-09", "Lê Văn Mười", "Ngô Thị Một", "16"),
+]
+
+
+@pytest.fixture
+def engine(db_url: str):  # type: ignore[no-untyped-def]
+    engine = open_database(db_url)
+    with Session(engine) as session, session.begin():
+        for record_id, name, born, father, mother, number in PEOPLE:
+            fields = {"full_name": name, "birth_date": born, "father_name": father, "mother_name": mother,
+                      "registration_number": number, "registration_date": born[:4] + "-12-01"}  # fmt: skip
+            session.add(
+                RecordRow(
+                    record_id=record_id, kind="birth", book_id=None, source_import="held.csv", fields=fields,
+                    raw=fields, confidence={}, issues={}, status="auto_accepted", review_reasons=[], version=1,
+                    cluster_id=record_id, **key_columns(Kind.birth, fields),
+                )
+            )  # fmt: skip
+    return engine
+
+
+def _ids(engine, query: str) -> list[str]:  # type: ignore[no-untyped-def]
+    return [hit.record_id for hit in search(engine, query)]
+
+
+def test_query_parts_are_recognised_in_any_order() -> None:
+    parsed = parse_query("1990 hoa nguyen thi số 12 KS-1998-Q01")
+    assert (parsed.year, parsed.numbers, parsed.book, parsed.words) == (
+        1990,
+        ["12"],
+        "KS-1998-Q01",
+        ["hoa", "nguyen", "thi"],
+    )
+    assert parse_query("Hoà 4/5/1990").date == "1990-05-04"
+
+
+def test_without_diacritics_and_a_year(engine) -> None:  # type: ignore[no-untyped-def]
+    assert _ids(engine, "nguyen thi hoa 1990")[:2] in (["C", "A"], ["A", "C"])
+
+
+def test_exact_diacritics_rank_first_and_tone_placement_is_equal(engine) -> None:  # type: ignore[no-untyped-def]
+    assert _ids(engine, "Nguyễn Thị Hoà 1990")[0] == "A"
+    assert _ids(engine, "Nguyễn Thị Hòa 1990")[0] == "A"  # the other placement is the same name
+    assert _ids(engine, "Nguyễn Thị Hòa 1991")[0] == "B"
+
+
+def test_typos_and_word_order(engine) -> None:  # type: ignore[no-untyped-def]
+    assert _ids(engine, "tran van duc 1985")[0] == "D"
+    assert _ids(engine, "tran van dcu 1985")[0] == "D"  # two letters swapped
+    assert _ids(engine, "duc tran van 1985")[0] == "D"  # any order
+    assert _ids(engine, "le thi thu hang")[0] == "E"  # names only: the trigram index
+    assert _ids(engine, "le thi thu hangg")[0] == "E"
+
+
+def test_a_parent_number_or_date_narrows(engine) -> None:  # type: ignore[no-untyped-def]
+    assert _ids(engine, "nguyen thi hoa 4/5/1990 do van sau")[0] == "C"
+    assert _ids(engine, "số 13")[0] == "B"
+    assert _ids(engine, "khong co ai ten nay 1990") == []
+
+
+def test_the_index_follows_corrections(engine) -> None:  # type: ignore[no-untyped-def]
+    with Session(engine) as session, session.begin():
+        row = session.get(RecordRow, "E")
+        assert row is not None
+        row.fields = dict(row.fields, full_name="Lê Thị Thu Hương")
+        for column, value in key_columns(Kind.birth, row.fields).items():
+            setattr(row, column, value)
+    assert _ids(engine, "le thi thu huong")[0] == "E"
