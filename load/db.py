@@ -33,6 +33,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # Read big databases through the OS page cache (counter search, linkage): mapped, not copied.
+    cursor.execute("PRAGMA mmap_size=4294967296")
+    cursor.execute("PRAGMA cache_size=-131072")
     cursor.close()
 
 

@@ -96,19 +96,15 @@ class Hit:
         return asdict(self)
 
 
-_COLUMNS = (
-    RecordRow.record_id,
-    RecordRow.name_fold,
-    RecordRow.other_fold,
-    RecordRow.father_fold,
-    RecordRow.mother_fold,
-)
+_COLUMNS = (RecordRow.record_id, RecordRow.name_fold)
 
 
 def _candidates(session: Session, parsed: Query, kind: str | None) -> list[Any]:
+    """(record_id, name_fold) of the records the query's date, year, number or book allows.
+
+    Read from covering indexes only (no table rows): the kind is checked on the shortlist.
+    """
     query = select(*_COLUMNS)
-    if kind:
-        query = query.where(RecordRow.kind == kind)
     if parsed.date:
         rows = session.execute(query.where(RecordRow.birth_date == parsed.date).limit(CANDIDATES)).all()
         if rows or not parsed.year:
@@ -130,7 +126,7 @@ def _indexed_candidates(session: Session, parsed: Query, kind: str | None) -> li
     kind_filter = "AND r.kind = :kind" if kind else ""
     if session.get_bind().dialect.name == "postgresql":
         sql = (
-            "SELECT r.record_id, r.name_fold, r.other_fold, r.father_fold, r.mother_fold FROM records r "
+            "SELECT r.record_id, r.name_fold FROM records r "
             f"WHERE r.search_text % :q {kind_filter} ORDER BY similarity(r.search_text, :q) DESC LIMIT 2000"
         )
         return list(session.execute(text(sql), {"q": parsed.name, "kind": kind}).all())
@@ -141,13 +137,28 @@ def _indexed_candidates(session: Session, parsed: Query, kind: str | None) -> li
             break
         match = joiner.join(f'"{word}"' for word in long_words)
         sql = (
-            "SELECT r.record_id, r.name_fold, r.other_fold, r.father_fold, r.mother_fold FROM records_fts f "
+            "SELECT r.record_id, r.name_fold FROM records_fts f "
             f"JOIN records r ON r.rowid = f.rowid WHERE records_fts MATCH :match {kind_filter} LIMIT 2000"
         )
         rows = list(session.execute(text(sql), {"match": match, "kind": kind}).all())
         if len(rows) >= 5:
             break
     return rows
+
+
+def _with_relatives(session: Session, parsed: Query, record_ids: list[str]) -> dict[str, float]:
+    """Scores of candidates against their name with a parent's or spouse's name."""
+    scores: dict[str, float] = {}
+    columns = (RecordRow.record_id, RecordRow.name_fold, RecordRow.other_fold, RecordRow.father_fold,
+               RecordRow.mother_fold)  # fmt: skip
+    for start in range(0, len(record_ids), 5000):
+        chunk = record_ids[start : start + 5000]
+        for row in session.execute(select(*columns).where(RecordRow.record_id.in_(chunk))):
+            others = " ".join(filter(None, (row.other_fold, row.father_fold, row.mother_fold)))
+            score = _name_score(parsed, row.name_fold or "", others)
+            if score >= 70:
+                scores[row.record_id] = score
+    return scores
 
 
 def _name_score(parsed: Query, name: str, others: str) -> float:
@@ -169,39 +180,68 @@ def search(engine: Engine, query: str, *, kind: str | None = None, limit: int = 
             shortlist: dict[str, float] = {}
             # Plain ratio is best for a typo, token-sort for words in another order: take both.
             for scorer in (fuzz.ratio, fuzz.token_sort_ratio):
-                for _, score, index in process.extract(parsed.name, names, scorer=scorer, limit=max(100, limit * 10)):
+                for _, score, index in process.extract(parsed.name, names, scorer=scorer, limit=max(50, limit * 5)):
                     record_id = rows[index].record_id
                     shortlist[record_id] = max(score, shortlist.get(record_id, 0.0))
-            if len(parsed.words) > 3:  # the query names a parent or spouse too
-                for row in rows:
-                    others = " ".join(filter(None, (row.other_fold, row.father_fold, row.mother_fold)))
-                    score = _name_score(parsed, row.name_fold or "", others)
-                    if score >= 70:
-                        shortlist[row.record_id] = max(score, shortlist.get(row.record_id, 0.0))
+            best = max(shortlist.values(), default=0.0)
+            if len(parsed.words) > 4 or (len(parsed.words) == 4 and best < 85):  # a parent or spouse named too
+                for record_id, score in _with_relatives(session, parsed, [row.record_id for row in rows]).items():
+                    shortlist[record_id] = max(score, shortlist.get(record_id, 0.0))
         else:
             shortlist = {row.record_id: 100.0 for row in rows[: limit * 10]}
         if not shortlist:
             return []
-        records = session.scalars(select(RecordRow).where(RecordRow.record_id.in_(list(shortlist)))).all()
-        hits = [_hit(record, parsed, shortlist[record.record_id]) for record in records]
-    hits = [hit for hit in hits if not parsed.words or hit.score >= 60]
-    hits.sort(key=lambda hit: (-hit.score, hit.book_id or "", hit.page_no or 0, hit.row_no or 0))
-    return hits[:limit]
+        ranked = _rank(session, parsed, shortlist, kind)[:limit]
+        full = {row.record_id: row for row in session.scalars(select(RecordRow).where(RecordRow.record_id.in_(ranked)))}
+        return [
+            _hit(full[record_id], shortlist[record_id], score)
+            for record_id, score in _scored(ranked, full, parsed, shortlist)
+        ]
 
 
-def _hit(record: RecordRow, parsed: Query, name_score: float) -> Hit:
-    score = name_score
-    written = set((record.name_key or "").split()) | set((record.other_key or "").split())
+_RANK_COLUMNS = (
+    RecordRow.record_id, RecordRow.kind, RecordRow.name_key, RecordRow.other_key, RecordRow.birth_date,
+    RecordRow.birth_year, RecordRow.registration_number, RecordRow.book_id, RecordRow.page_no, RecordRow.row_no,
+)  # fmt: skip
+
+
+def _bonus(row: Any, parsed: Query) -> float:
+    bonus = 0.0
+    written = set((row.name_key or "").split()) | set((row.other_key or "").split())
     if parsed.keyed and set(parsed.keyed) <= written:
-        score += 5  # typed with the same diacritics: exact spelling first
-    if parsed.date and record.birth_date == parsed.date:
-        score += 10
-    elif parsed.year and record.birth_year == parsed.year:
-        score += 3
-    if parsed.numbers and record.registration_number in parsed.numbers:
-        score += 10
-    if parsed.book and record.book_id == parsed.book:
-        score += 5
+        bonus += 5  # typed with the same diacritics: exact spelling first
+    if parsed.date and row.birth_date == parsed.date:
+        bonus += 10
+    elif parsed.year and row.birth_year == parsed.year:
+        bonus += 3
+    if parsed.numbers and row.registration_number in parsed.numbers:
+        bonus += 10
+    if parsed.book and row.book_id == parsed.book:
+        bonus += 5
+    return bonus
+
+
+def _rank(session: Session, parsed: Query, shortlist: dict[str, float], kind: str | None) -> list[str]:
+    """Shortlisted ids, best first: name similarity plus exact spelling, date, number, book."""
+    rows = session.execute(select(*_RANK_COLUMNS).where(RecordRow.record_id.in_(list(shortlist)))).all()
+    scored = [
+        (shortlist[row.record_id] + _bonus(row, parsed), row.book_id or "", row.page_no or 0, row.row_no or 0,
+         row.record_id)
+        for row in rows
+        if not kind or row.kind == kind
+    ]  # fmt: skip
+    scored = [item for item in scored if not parsed.words or item[0] >= 60]
+    scored.sort(key=lambda item: (-item[0], item[1], item[2], item[3]))
+    return [item[4] for item in scored]
+
+
+def _scored(
+    ranked: list[str], full: dict[str, RecordRow], parsed: Query, shortlist: dict[str, float]
+) -> list[tuple[str, float]]:
+    return [(record_id, shortlist[record_id] + _bonus(full[record_id], parsed)) for record_id in ranked]
+
+
+def _hit(record: RecordRow, _name_score: float, score: float) -> Hit:
     return Hit(
         record.record_id,
         record.kind,
