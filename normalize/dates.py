@@ -29,6 +29,10 @@ _TIME = re.compile(
 # A lunar date: marked (âm lịch), ÂL, AL; a leap month is "tháng 4 nhuận".
 _LUNAR = re.compile(r"\(?\s*(?<!\w)(?:âm\s*lịch|âl|al|a\.l\.?)(?!\w)\s*\)?\s*:?")
 _LEAP = re.compile(r"\s*\bnhuận\b")
+# A date said to be solar (dương lịch, DL) is an ordinary date: the marker goes.
+_SOLAR = re.compile(r"\(?\s*(?<!\w)(?:dương\s*lịch|dl)(?!\w)\s*\)?")
+_APPROXIMATE = re.compile(r"^(?:khoảng|khoang|độ|chừng|năm\s+khoảng|khoảng\s+năm)\s+")
+_YEAR_MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
 # Digits OCR reads as letters inside a date written in figures.
 _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
 _SPACES = re.compile(r"\s+")
@@ -121,6 +125,14 @@ def parse_vn_date(raw: str | None, *, reference_year: int | None = None) -> Norm
 
 
 def _parse_text(text: str, reference_year: int | None) -> Normalized:
+    if _APPROXIMATE.match(text):  # "khoảng năm 1945": the year, flagged as approximate
+        parsed = _parse_text(_APPROXIMATE.sub("", text), reference_year)
+        return Normalized(parsed.value, (*parsed.issues, "approximate_date"))
+    if _SOLAR.search(text):
+        text = _SPACES.sub(" ", _SOLAR.sub(" ", text)).strip(" ,")
+    text = _SPACES.sub(" ", text.replace(",", " ")).strip()
+    if match := _YEAR_MONTH.match(text):
+        return _iso(int(match[1]), int(match[2]), None)
     if time := _TIME.match(text):
         if int(time["h"]) > 24 or (time["m"] and int(time["m"]) > 59):
             return Normalized(None, ("invalid_time",))

@@ -37,6 +37,9 @@ _TCVN3_TABLE = str.maketrans(TCVN3)
 # Codes below 0xE0 are symbols or capitals in Latin-1, rare in real Unicode names: a TCVN3
 # text almost always has one (Hoµ, V¨n, ThÞ, NguyÔn).
 _TCVN3_STRONG = frozenset(char for char in TCVN3 if char < "\u00e0")
+# Of those, the ones that are no capital in Latin-1 (µ ¸ ¨ ©…): a single word needs one of these,
+# since capitalising junk makes Latin-1 capitals (È, Ç) that are TCVN3 codes too.
+_TCVN3_SYMBOLS = frozenset(char for char in _TCVN3_STRONG if not char.isupper())
 _VNI_PAIR = re.compile(r"[aeouyAEOUYôöÔÖ][ùøûõïâêéèúüëáàåãäÙØÛÕÏÂÊÉÈÚÜËÁÀÅÃÄ]|[ñÑöÖ]")
 _VIQR_STRONG = re.compile(r"[\^(+~`'/]|dd", re.IGNORECASE)
 _VIQR_INNER = re.compile(r"[.?](?=[A-Za-z])")  # a dot or question mark inside a word is a tone
@@ -221,6 +224,8 @@ def repair_text(text: str) -> Repaired:
     if any(char > "\u00ff" for char in text):  # real Unicode letters: not an 8-bit encoding
         return best
     for name, decode in (("tcvn3", decode_tcvn3), ("vni", decode_vni)):
+        if name == "tcvn3" and good + bad < 2 and not any(char in _TCVN3_SYMBOLS for char in text):
+            continue
         # without a tell-tale TCVN3 code, only a text of several words that all become Vietnamese
         if (
             name == "tcvn3"
@@ -228,7 +233,7 @@ def repair_text(text: str) -> Repaired:
             and (good + bad < 2 or _score(decode_tcvn3(text))[1] or _score(text.lower())[1] < 2)
         ):
             continue
-        if name == "vni" and not _VNI_PAIR.search(text):
+        if name == "vni" and (not _VNI_PAIR.search(text) or good + bad < 2):
             continue
         decoded = decode(text)
         if decoded == text:

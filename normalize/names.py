@@ -5,17 +5,20 @@ from __future__ import annotations
 import csv
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
 from normalize.legacy import decode_tcvn3, decode_vni
-from normalize.lexicon import family_names
+from normalize.lexicon import family_names, given_syllables
 from normalize.result import Normalized
 from normalize.syllables import is_vietnamese_syllable
 from normalize.text import fold, prepare_text, strip_edge_junk, tone_key
 
-_NOT_NAME = re.compile(r"[^\w\s-]")
+_NOT_NAME = re.compile(r"[^\w\s'’-]")  # an apostrophe belongs to some names (H'Hen, Ê Đê)
+_REMARK = re.compile(r"\s*\([^)]*\)\s*")  # "(đã chết)", "(con nuôi)": a remark, not the name
+_TITLE = re.compile(r"^(?:ông|bà|anh|chị|cháu|em|cụ)\s+(?=\S+\s+\S+\s+\S+)", re.IGNORECASE)
 # Digits OCR and typists put for the letters they look like, tried in this order.
 _DIGIT_LETTERS = {"0": ("o",), "1": ("i", "l"), "5": ("s",), "8": ("b",), "6": ("g",)}
 
@@ -47,10 +50,8 @@ class NameParts:
 
 
 def capitalise_syllables(name: str) -> str:
-    """``NGUYỄN thị HOÀ`` → ``Nguyễn Thị Hoà`` (tone placement kept as written)."""
-    return " ".join(
-        "-".join(part[:1].upper() + part[1:].lower() for part in word.split("-")) for word in name.split(" ")
-    )
+    """``NGUYỄN thị HOÀ`` → ``Nguyễn Thị Hoà``, ``H'HEN`` → ``H'Hen`` (tone placement kept as written)."""
+    return re.sub(r"[^\s\-'’]+", lambda match: match.group(0)[:1].upper() + match.group(0)[1:].lower(), name)
 
 
 @lru_cache(maxsize=262144)
@@ -121,6 +122,32 @@ def _legacy_by_name_statistics(text: str) -> tuple[str, tuple[str, ...]]:
     return text, ()
 
 
+def _likeliest_decoding(written: str, decoded: str) -> str:
+    """TCVN3 and VNI share codes (ö is ử in one, ư in the other): of the decodings that are
+    Vietnamese, the one whose syllables are the most common names wins."""
+    if any(char > "\u00ff" for char in written):
+        return decoded
+    candidates = {decoded}
+    for decode in (decode_tcvn3, decode_vni):
+        candidate = capitalise_syllables(decode(written))
+        if all(is_vietnamese_syllable(syllable) for syllable in candidate.split()):
+            candidates.add(candidate)
+    return max(sorted(candidates), key=_name_weight) if len(candidates) > 1 else decoded
+
+
+def _name_weight(name: str) -> float:
+    words = name.split()
+    if not words:
+        return 0.0
+    family = family_names().weights.get(tone_key(words[0]), 0.0)
+    rest = sum(given_syllables().weights.get(tone_key(word), 0.0) for word in words[1:])
+    return family + rest
+
+
+def _common_family(word: str) -> bool:
+    return family_names().weights.get(tone_key(word), 0.0) >= 0.3
+
+
 def _unusual(name: str) -> bool:
     """Neither a family name of 0.3 % or more nor a given name the statistics know."""
     parts = split_name(name)
@@ -158,7 +185,17 @@ def normalize_name(raw: str | None) -> Normalized:
     text = strip_edge_junk(text)
     if not found:
         text, found = _legacy_by_name_statistics(text)
+    elif "legacy_encoding" in found and raw:
+        text = _likeliest_decoding(strip_edge_junk(unicodedata.normalize("NFC", raw)), text)
     issues: list[str] = list(found)
+    if _REMARK.search(text):
+        text = _REMARK.sub(" ", text).strip()
+        issues.append("remark_in_name")
+    if _TITLE.match(text) and _common_family(_TITLE.sub("", text).split()[0]):
+        text = _TITLE.sub("", text)  # "Bà Nguyễn Thị Lan"; Ông is also a family name (Ông Ích Khiêm)
+        issues.append("title_in_name")
+    if "," in text or ";" in text:
+        issues.append("several_names")
     if _NOT_NAME.search(text):
         issues.append("unexpected_character")
         text = prepare_text(_NOT_NAME.sub(" ", text))[0]
@@ -171,9 +208,9 @@ def normalize_name(raw: str | None) -> Normalized:
             issues.insert(0, "digits_in_name")
         else:
             issues.append("ocr_substitution")
-    syllables = text.replace("-", " ").split()
+    syllables = re.sub(r"[-'’]", " ", text).split()
     if not all(is_vietnamese_syllable(s) for s in syllables):
-        issues.append("invalid_syllable")
+        issues.append("missing_diacritics" if text.isascii() else "invalid_syllable")
     if len(syllables) < 2:
         issues.append("single_syllable")
     value = capitalise_syllables(text)

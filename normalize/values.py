@@ -11,8 +11,11 @@ from normalize.text import clean_text, fold, prepare_text, strip_edge_junk
 from normalize.vocabulary import is_known_ethnicity
 
 _SEXES = {"nam": "male", "nu": "female", "male": "male", "female": "female"}  # canonical values stay
+# Other ways registers and old files write it: "nam giới", "nữ giới", "trai", "gái", "Nam (trai)".
+_SEX_WORDS = {"nam": "male", "trai": "male", "nu": "female", "gai": "female"}
+_NUMBER_PREFIX = re.compile(r"^(?:số|so|no\.?|#)\s*[:.]?\s*", re.IGNORECASE)
 # A letter suffix (12a); o, i and l are digits misread, never suffixes.
-_NUMBER = re.compile(r"^0*(\d+)\s*(?:([a-hjkmnp-z])|/\s*(\d{2,4}))?$", re.IGNORECASE)
+_NUMBER = re.compile(r"^0*(\d+)\s*([a-hjkmnp-z])?\s*(?:/\s*(\d{2,4}))?$", re.IGNORECASE)
 _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1", "S": "5"})
 
 
@@ -24,6 +27,10 @@ def normalize_sex(raw: str | None) -> Normalized:
     if not text:
         return Normalized.empty()
     sex = _SEXES.get(fold(text))
+    if sex is None:
+        words = {_SEX_WORDS.get(word) for word in re.findall(r"\w+", fold(text))} - {None}
+        if len(words) == 1:  # every sex word says the same: "nữ giới", "Nam (trai)", "con gái"
+            sex = words.pop()
     if sex is None:  # a closed vocabulary: an old 8-bit spelling (N÷, Nöõ) can be tried safely
         for decode in (decode_tcvn3, decode_vni):
             if sex := _SEXES.get(fold(decode(text))):
@@ -45,7 +52,7 @@ def _number(match: re.Match[str]) -> str:
 @lru_cache(maxsize=65536)
 def normalize_registration_number(raw: str | None) -> Normalized:
     """Digits with leading zeros dropped; a suffix (``12/1998``, ``12a``) is kept."""
-    text = strip_edge_junk(prepare_text(raw)[0]).removeprefix("Số").removeprefix("số").strip()
+    text = _NUMBER_PREFIX.sub("", strip_edge_junk(prepare_text(raw)[0])).strip()
     if not text:
         return Normalized.empty()
     if match := _NUMBER.match(text):
