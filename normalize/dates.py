@@ -126,8 +126,8 @@ def parse_vn_date(raw: str | None, *, reference_year: int | None = None) -> Norm
 
 def _parse_text(text: str, reference_year: int | None) -> Normalized:
     if _APPROXIMATE.match(text):  # "khoảng năm 1945": the year, flagged as approximate
-        parsed = _parse_text(_APPROXIMATE.sub("", text), reference_year)
-        return Normalized(parsed.value, (*parsed.issues, "approximate_date"))
+        about = _parse_text(_APPROXIMATE.sub("", text), reference_year)
+        return Normalized(about.value, (*about.issues, "approximate_date"))
     if _SOLAR.search(text):
         text = _SPACES.sub(" ", _SOLAR.sub(" ", text)).strip(" ,")
     text = _SPACES.sub(" ", text.replace(",", " ")).strip()
