@@ -43,6 +43,7 @@ def load_run(run: Path) -> list[tuple[dict[str, Any], bool]]:
 
     from load.db import open_database
     from load.schema import RecordRow
+    from normalize.record import ocr_name_reasons
 
     truth = load_truth(run / "truth")
     # A row the extraction split in two shifts the row numbers after it: match a record to
@@ -60,7 +61,9 @@ def load_run(run: Path) -> list[tuple[dict[str, Any], bool]]:
                 continue
             right = all(field_right(key, row.fields.get(key), value) for key, value in want["fields"].items())
             record = {"kind": row.kind, "fields": row.fields, "confidence": row.confidence}
-            record["other_reasons"] = [r for r in row.review_reasons if not r.startswith("low_confidence:")]
+            # Reasons that do not depend on the thresholds, recomputed with today's routing.
+            kept = [r for r in row.review_reasons if not r.startswith(("low_confidence:", "tone_unsure:"))]
+            record["other_reasons"] = kept + ocr_name_reasons(row.fields, row.confidence)
             found.append((record, right))
     engine.dispose()
     return found

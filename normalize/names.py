@@ -144,6 +144,28 @@ def _name_weight(name: str) -> float:
     return family + rest
 
 
+# Tone marks OCR drops or misreads most: the small ones (hỏi, ngã, nặng).
+_SMALL_TONES = (3, 4, 5)
+
+
+@lru_cache(maxsize=65536)
+def tone_unsure(name: str) -> bool:
+    """Would the same letters with a small tone mark be an at-least-as-common given name?
+
+    OCR reads ``Ửng`` as ``Ưng`` and ``Ẩn`` as ``Ấn`` with high confidence; both are real
+    names, so no other check notices. Measured with bench/calibrate.py.
+    """
+    known = given_syllables().weights
+    for word in name.split()[1:]:
+        key = tone_key(word)
+        base, tone = key[:-1], int(key[-1])
+        mine = max(known.get(key, 0.0), 0.1)
+        for small in _SMALL_TONES:
+            if small != tone and known.get(f"{base}{small}", 0.0) >= mine:
+                return True
+    return False
+
+
 def _common_family(word: str) -> bool:
     return family_names().weights.get(tone_key(word), 0.0) >= 0.3
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, Field
 
 from normalize.dates import parse_vn_date
-from normalize.names import normalize_name
+from normalize.names import normalize_name, tone_unsure
 from normalize.places import is_known_place, resolve_place
 from normalize.result import Normalized
 from normalize.rules import record_rules
@@ -99,8 +99,19 @@ def review_reasons(
     for key, value in confidence.items():
         if value < settings.threshold(key, fields.get(key)):
             reasons.append(f"low_confidence:{key}")
+    reasons += ocr_name_reasons(fields, confidence)
     reasons += [f"missing:{key}" for key in REQUIRED[kind] if not fields.get(key)]
     return sorted(set(reasons), key=reasons.index)
+
+
+def ocr_name_reasons(fields: Mapping[str, str | None], confidence: Mapping[str, float]) -> list[str]:
+    """``tone_unsure:<key>`` for a name OCR read (it has a confidence) whose tone marks OCR may
+    have confused with another real name's; imported and reviewed values are not OCR's."""
+    return [
+        f"tone_unsure:{key}"
+        for key in NAME_FIELDS
+        if key in confidence and confidence[key] < 1.0 and fields.get(key) and tone_unsure(fields[key] or "")
+    ]
 
 
 def normalize_record(

@@ -22,6 +22,7 @@ ISSUES = {
     "unexpected_character": "có ký tự lạ",
     "ocr_substitution": "đã sửa chữ/số đọc nhầm (0/O, 1/l)",
     "unusual_name": "họ và tên hiếm gặp",
+    "tone_unsure": "dấu thanh có thể bị đọc nhầm (vd. Ưng/Ửng)",
     "missing_diacritics": "tên viết không dấu",
     "remark_in_name": "đã bỏ ghi chú trong ngoặc khỏi tên",
     "title_in_name": "đã bỏ danh xưng (Ông/Bà…) trước tên",

@@ -111,3 +111,12 @@ def test_record_rules_flag_never_change() -> None:
 def test_number_sequence_gaps_and_repeats() -> None:
     numbers = [("a", "1"), ("b", "2"), ("c", "2a"), ("d", "3"), ("e", "5"), ("f", "6"), ("g", "6"), ("h", None)]
     assert number_sequence_issues(numbers) == {"e": "number_gap", "g": "number_repeated"}
+
+
+def test_an_ocr_name_whose_small_tone_mark_may_be_lost_goes_to_review() -> None:
+    from normalize.record import ocr_name_reasons
+
+    fields = {"full_name": "Lê Thị Quỳnh Ưng", "mother_name": "Trần Thị Hoa"}
+    assert ocr_name_reasons(fields, {"full_name": 0.96, "mother_name": 0.96}) == ["tone_unsure:full_name"]
+    assert ocr_name_reasons(fields, {}) == []  # imported values are not OCR's
+    assert ocr_name_reasons(fields, {"full_name": 1.0}) == []  # an empty cell or a person's value
