@@ -72,7 +72,9 @@ def browser() -> Iterator[object]:
 
 def _sign_in(page: object, base: str, name: str) -> None:
     page.goto(f"{base}/login")  # type: ignore[attr-defined]
-    page.keyboard.type(name)  # type: ignore[attr-defined]  # the name field has autofocus
+    # The name field has autofocus: wait until the browser has put the caret there.
+    page.wait_for_function("document.activeElement && document.activeElement.name === 'name'")  # type: ignore[attr-defined]
+    page.keyboard.type(name)  # type: ignore[attr-defined]
     page.keyboard.press("Tab")  # type: ignore[attr-defined]
     page.keyboard.type(PASSWORD)  # type: ignore[attr-defined]
     page.keyboard.press("Enter")  # type: ignore[attr-defined]
