@@ -27,6 +27,11 @@ class Table:
     notes: list[str] = field(default_factory=list)
 
 
+def _column(name: str) -> str:
+    """Column names as keys: ``Record ID``, `` record_id `` and ``RECORD_ID`` are ``record_id``."""
+    return "_".join(name.strip().lstrip("\ufeff").lower().split())
+
+
 def _cell(value: Any) -> str | None:
     if value is None:
         return None
@@ -74,7 +79,7 @@ def read_csv(path: Path) -> Table:
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    header = [column.strip() for column in next(reader)]
+    header = [_column(column) for column in next(reader)]
     rows: list[dict[str, str | None]] = []
     for values in reader:
         if not any(value.strip() for value in values):
@@ -121,7 +126,7 @@ def read_xlsx(path: Path, sheet: str | None = None) -> Table:
         raise HotichError(
             "file_empty", f"{path.name}, sheet {chosen!r}, is empty", fix="export the records again", where=str(path)
         )
-    header = [str(cell).strip() if cell is not None else "" for cell in values[0]]
+    header = [_column(str(cell)) if cell is not None else "" for cell in values[0]]
     rows = [
         {column: _cell(cell) for column, cell in zip(header, row, strict=False) if column}
         if any(cell is not None for cell in row)

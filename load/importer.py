@@ -23,9 +23,16 @@ from load.files import Table, read_table
 from load.schema import RecordRow
 from load.store import DECIDED, key_columns
 from normalize.record import ReviewSettings, normalize_record
+from normalize.text import fold
 from records import HotichError, Kind, Status, field_keys
 
 RECORD_ID_MAX = 64
+# Kinds as Vietnamese files name them (accent-folded): khai sinh, khai tử, kết hôn, KS/KT/KH.
+_KIND_NAMES = {
+    "khai sinh": "birth", "ks": "birth", "birth": "birth",
+    "khai tu": "death", "kt": "death", "death": "death",
+    "ket hon": "marriage", "kh": "marriage", "marriage": "marriage",
+}  # fmt: skip
 BATCH = 2000
 
 
@@ -89,7 +96,7 @@ def plan_rows(table: Table) -> tuple[list[tuple[int, str, Kind, dict[str, str | 
         if not row:
             continue
         record_id = str(row.get("record_id") or "").strip()
-        kind_text = str(row.get("kind") or "").strip().lower()
+        kind_text = _KIND_NAMES.get(fold(str(row.get("kind") or "")), str(row.get("kind") or "").strip().lower())
         if not record_id:
             problems.append(RowProblem(number, None, "record_id is empty"))
         elif len(record_id) > RECORD_ID_MAX:

@@ -141,3 +141,11 @@ def test_excel_dates_and_numbers_become_text(tmp_path: Path, db_url: str) -> Non
         row = session.get(RecordRow, "KS-7")
         assert row is not None
         assert (row.fields["registration_number"], row.fields["birth_date"]) == ("7", "1990-04-30")
+
+
+def test_vietnamese_kind_names_and_loose_headers(tmp_path: Path, db_url: str) -> None:
+    text = "Record ID,KIND,Full_Name,birth_date\nX1,Khai sinh,Lê Văn Tám,1/2/1990\nX2,khai tử,Lê Văn Bảy,1930\n"
+    summary = import_existing(open_database(db_url), _write(tmp_path, text))
+    assert (summary.added, summary.problems) == (2, [])
+    with Session(open_database(db_url)) as session:
+        assert session.get(RecordRow, "X2").kind == "death"  # type: ignore[union-attr]
