@@ -200,20 +200,30 @@ _NAMES = ("unique_id", "name_key", "name_fold", "given", "birth_date", "sex", "f
 SEPARATOR = "\x1f"
 
 
-def _select(kind: Kind, *, new: bool, sqlite: bool) -> str:
+def _select(kind: Kind, *, new: bool, sqlite: bool, near: bool = False) -> str:
     columns = _PERSON + {Kind.birth: (), Kind.death: _OTHER[:1], Kind.marriage: _OTHER}[kind]
     joined = " || chr(31) || ".join(f"coalesce({column}, '')" for column in columns)
     if sqlite:
         joined = joined.replace("chr(31)", "char(31)")
     # Held records by a plain scan (SQLite would otherwise walk an index and fetch each row at
     # random); new records in batch order, so a within-batch duplicate links to the earlier row.
-    hint = ("INDEXED BY ix_records_cluster" if new else "NOT INDEXED") if sqlite else ""
+    hint = ("INDEXED BY ix_records_cluster" if new else "NOT INDEXED") if sqlite and not near else ""
     order = "ORDER BY book_id, page_no, row_no, record_id" if new else ""
     param = "?" if sqlite else "%s"
-    return (
+    base = (
         f"SELECT {joined} FROM records {hint} WHERE kind = {param} AND status != 'rejected' "
-        f"AND duplicate_of IS NULL AND cluster_id IS {'NULL' if new else 'NOT NULL'} {order}"
+        f"AND duplicate_of IS NULL AND cluster_id IS {'NULL' if new else 'NOT NULL'}"
     )
+    if near:
+        # Only the held records one of the blocking keys of one record reaches: one indexed lookup
+        # per key, joined by UNION (an OR of them would scan the table). The mother's-name rule of
+        # batch runs has no index and is left out.
+        keys = (f"birth_date = {param}", f"name_fold = {param}", f"given_fold = {param} AND birth_year = {param}")
+        parts = [f"{base} AND record_id != {param} AND {key}" for key in keys]
+        if sqlite:  # "+kind": SQLite must look the name up by its own index, not scan the kind's
+            parts[1] = parts[1].replace("WHERE kind =", "WHERE +kind =")
+        return " UNION ".join(parts)
+    return f"{base} {order}"
 
 
 def _derived(kind: Kind, source: str, table: str) -> str:
@@ -228,12 +238,18 @@ FROM (SELECT {parts}{other} FROM (SELECT string_split(line, chr(31)) AS parts FR
 """
 
 
-def read_records(engine: Engine, kind: Kind, *, new: bool) -> pa.Table:
-    """The new (never linked) or held records of a kind, one joined line per record."""
-    sql = _select(kind, new=new, sqlite=engine.dialect.name == "sqlite")
+def read_records(engine: Engine, kind: Kind, *, new: bool, near: RecordRow | None = None) -> pa.Table:
+    """The new (never linked) or held records of a kind, one joined line per record; with
+    ``near``, only the held records that record's blocking keys reach."""
+    sql = _select(kind, new=new, sqlite=engine.dialect.name == "sqlite", near=near is not None)
+    params: tuple[Any, ...] = (kind.value,)
+    if near is not None:
+        rid = near.record_id
+        params = (kind.value, rid, near.birth_date, kind.value, rid, near.name_fold, kind.value, rid,
+                  near.given_fold, near.birth_year)  # fmt: skip
     with engine.connect() as connection:
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        cursor.execute(sql, (kind.value,))
+        cursor.execute(sql, params)
         lines = [row[0] for row in cursor.fetchall()]
         cursor.close()
     return pa.table({"line": pa.array(lines, pa.string())})
@@ -550,3 +566,48 @@ def waterfall_html(explanation: Explanation) -> str:
     html = chart.to_html(inline=True) if hasattr(chart, "to_html") else str(chart)
     connection.close()
     return html
+
+
+def link_one(engine: Engine, record_id: str, *, settings: LinkSettings | None = None) -> LinkResult | None:
+    """Link one record made new again (a reviewer changed its name or date) against the held
+    records its blocking keys reach: indexed lookups, not a read of every held record.
+
+    The stored model is used without term frequencies (a handful of candidates is no sample
+    of how common a name is); None when the record is not new.
+    """
+    settings = settings or LinkSettings()
+    with Session(engine, expire_on_commit=False) as session:
+        row = session.get(RecordRow, record_id)
+    if row is None or row.cluster_id is not None:
+        return None
+    kind = Kind(row.kind)
+    started = time.perf_counter()
+    held = read_records(engine, kind, new=False, near=row)
+    new = _line_of(engine, kind, record_id)
+    model = json.loads(json.dumps(_trained_model(engine, kind) or splink_settings(kind, term_frequencies=False)))
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            level.pop("tf_adjustment_column", None)
+            level.pop("tf_adjustment_weight", None)
+    model["blocking_rules_to_generate_predictions"] = splink_settings(kind)["blocking_rules_to_generate_predictions"]
+    result = LinkResult(kind, new=1, held=held.num_rows)
+    pairs, trained, new_ids = _predict(kind, held, new, model, settings, train=False)
+    result.trained = _trained_model(engine, kind) is not None
+    _decide(engine, kind, new_ids, pairs, trained, settings, result)
+    result.seconds["total"] = time.perf_counter() - started
+    return result
+
+
+def _line_of(engine: Engine, kind: Kind, record_id: str) -> pa.Table:
+    sqlite = engine.dialect.name == "sqlite"
+    sql = _select(kind, new=True, sqlite=sqlite).replace(
+        "ORDER BY", f"AND record_id = {'?' if sqlite else '%s'} ORDER BY"
+    )
+    if sqlite:
+        sql = sql.replace("INDEXED BY ix_records_cluster", "")
+    with engine.connect() as connection:
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        cursor.execute(sql, (kind.value, record_id))
+        lines = [found[0] for found in cursor.fetchall()]
+        cursor.close()
+    return pa.table({"line": pa.array(lines, pa.string())})

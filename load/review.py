@@ -217,13 +217,10 @@ def _text(value: Any) -> str | None:
 
 def recheck_duplicates(engine: Engine, record_id: str) -> str | None:
     """Re-run linkage for a record whose identity changed (it is new again until linked)."""
-    from load.linkage import link_new_records
+    from load.linkage import link_one
 
-    with Session(engine) as session:
-        row = session.get(RecordRow, record_id)
-        if row is None or row.cluster_id is not None:
-            return None
-    link_new_records(engine)
+    if link_one(engine, record_id) is None:
+        return None
     with Session(engine) as session:
         row = session.get(RecordRow, record_id)
         if row is None:

@@ -155,3 +155,24 @@ def test_other_kinds_link_within_their_kind(db_url: str, kind: str) -> None:
     link_new_records(engine)
     with Session(engine) as session:
         assert session.get(RecordRow, "X2").duplicate_of == "X1"  # type: ignore[union-attr]
+
+
+def test_a_reviewers_correction_is_linked_through_indexed_lookups(db_url: str) -> None:
+    from load.linkage import link_one
+    from load.review import save_review
+
+    engine = open_database(db_url)
+    load_people(engine, [_person("H1", "Nguyễn Văn An", "1990-05-04")], held=True, source="held.csv")
+    load_people(engine, [_person("N1", "Nguyễn Văn Ánh", "1991-01-01")], held=False, source="new.csv")
+    link_new_records(engine)
+    with Session(engine) as session:
+        row = session.get(RecordRow, "N1")
+        assert row is not None and row.duplicate_of is None and row.cluster_id == "N1"
+        version = row.version
+    saved = save_review(
+        engine, "N1", "lan", version=version, values={"full_name": "Nguyễn Văn An", "birth_date": "4/5/1990"}
+    )
+    assert saved.duplicate_check == "linked"  # type: ignore[union-attr]
+    with Session(engine) as session:
+        assert session.get(RecordRow, "N1").duplicate_of == "H1"  # type: ignore[union-attr]
+    assert link_one(engine, "N1") is None  # held now: nothing to do
