@@ -11,7 +11,6 @@ the next record) plus the GET of the record page it redirects to. Prints p50/p95
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -24,6 +23,7 @@ from fastapi.testclient import TestClient
 from linkage_scale import SEXES
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
+from timing import latency
 
 from load.db import open_database
 from load.schema import Book, RecordRow
@@ -87,12 +87,7 @@ def main() -> None:
         timings.append((time.perf_counter() - started) * 1000)
         assert page.status_code == 200
         after = moved.headers["location"].split("/records/")[1].split("?")[0]
-    timings.sort()
-    p95 = timings[int(len(timings) * 0.95) - 1]
-    print(
-        f"{args.records:,} records: next record + record page, {len(timings)} opens: "
-        f"p50 {statistics.median(timings):.1f} ms, p95 {p95:.1f} ms, max {timings[-1]:.1f} ms"
-    )
+    print(f"{args.records:,} records: next record + record page, {len(timings)} opens: {latency(timings)}")
 
 
 if __name__ == "__main__":

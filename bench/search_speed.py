@@ -17,16 +17,17 @@ from __future__ import annotations
 import argparse
 import csv
 import random
-import statistics
 import sys
 import time
 import unicodedata
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from timing import latency
 
 from load.db import open_database
 from load.importer import import_existing
@@ -117,11 +118,9 @@ def main() -> None:
         hits = search(engine, query, kind="birth", limit=5)
         timings.append((time.perf_counter() - started) * 1000)
         found += any(hit.record_id == record_id for hit in hits)
-    timings.sort()
-    p95 = timings[int(len(timings) * 0.95) - 1]
     print(
-        f"{total:,} records, {len(timings)} queries on {engine.dialect.name}: p50 {statistics.median(timings):.1f} ms, "
-        f"p95 {p95:.1f} ms, max {timings[-1]:.1f} ms; wanted record in the top 5 for {found / len(wanted):.2%}"
+        f"{total:,} records, {len(timings)} queries on {engine.dialect.name}: {latency(timings)}; "
+        f"wanted record in the top 5 for {found / len(wanted):.2%}"
     )
 
 

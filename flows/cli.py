@@ -338,33 +338,16 @@ def extract_command(
 
     from load.certificate import extract_pdf
     from load.db import open_database
+    from review_ui.scans import record_crop_png
 
     with operator_errors():
         engine = open_database(db)
-        crop = _record_crop(engine, record_id)
+        crop = record_crop_png(engine, record_id)
         pdf = extract_pdf(engine, record_id, issued_by=f"cli:{getpass.getuser()}", place=place, crop_png=crop)
         engine.dispose()
     target = out or Path(f"{record_id}.pdf")
     target.write_bytes(pdf)
     console.print(f"extract written to {escape(str(target))}")
-
-
-def _record_crop(engine: Any, record_id: str) -> bytes | None:
-    """The row's crop from its scan, or None (an imported record, or the scan is gone)."""
-    from sqlalchemy.orm import Session
-
-    from load.schema import Book, RecordRow
-    from review_ui.scans import row_crop_png
-
-    with Session(engine) as session:
-        row = session.get(RecordRow, record_id)
-        book = session.get(Book, row.book_id) if row is not None and row.book_id else None
-        if row is None or book is None or not (row.bbox and row.image_name and row.page_no):
-            return None
-        try:
-            return row_crop_png(book.source_dir, row.image_name, row.page_no, book.book_id, row.bbox, width=1600)
-        except HotichError:
-            return None
 
 
 @app.command("normalize-check")

@@ -584,7 +584,8 @@ def link_one(engine: Engine, record_id: str, *, settings: LinkSettings | None = 
     started = time.perf_counter()
     held = read_records(engine, kind, new=False, near=row)
     new = _line_of(engine, kind, record_id)
-    model = json.loads(json.dumps(_trained_model(engine, kind) or splink_settings(kind, term_frequencies=False)))
+    stored = _trained_model(engine, kind)
+    model = json.loads(json.dumps(stored or splink_settings(kind, term_frequencies=False)))
     for comparison in model["comparisons"]:
         for level in comparison["comparison_levels"]:
             level.pop("tf_adjustment_column", None)
@@ -592,7 +593,7 @@ def link_one(engine: Engine, record_id: str, *, settings: LinkSettings | None = 
     model["blocking_rules_to_generate_predictions"] = splink_settings(kind)["blocking_rules_to_generate_predictions"]
     result = LinkResult(kind, new=1, held=held.num_rows)
     pairs, trained, new_ids = _predict(kind, held, new, model, settings, train=False)
-    result.trained = _trained_model(engine, kind) is not None
+    result.trained = stored is not None
     _decide(engine, kind, new_ids, pairs, trained, settings, result)
     result.seconds["total"] = time.perf_counter() - started
     return result

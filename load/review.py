@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy import Engine, Text, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from load.schema import AuditEntry, Book, RecordRow
@@ -50,14 +50,8 @@ def _queue_query(viewer: str, filters: QueueFilter, now: dt.datetime) -> Any:
     if filters.kind:
         query = query.where(RecordRow.kind == filters.kind)
     if filters.reason:
-        query = query.where(func.cast(RecordRow.review_reasons, _text_type()).like(f'%"{filters.reason}%'))
+        query = query.where(func.cast(RecordRow.review_reasons, Text).like(f'%"{filters.reason}%'))
     return query
-
-
-def _text_type() -> Any:
-    from sqlalchemy import Text
-
-    return Text
 
 
 def queue(engine: Engine, viewer: str, filters: QueueFilter, *, limit: int = 100) -> list[RecordRow]:

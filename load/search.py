@@ -192,11 +192,9 @@ def search(engine: Engine, query: str, *, kind: str | None = None, limit: int = 
         if not shortlist:
             return []
         ranked = _rank(session, parsed, shortlist, kind)[:limit]
-        full = {row.record_id: row for row in session.scalars(select(RecordRow).where(RecordRow.record_id.in_(ranked)))}
-        return [
-            _hit(full[record_id], shortlist[record_id], score)
-            for record_id, score in _scored(ranked, full, parsed, shortlist)
-        ]
+        ids = [record_id for record_id, _ in ranked]
+        full = {row.record_id: row for row in session.scalars(select(RecordRow).where(RecordRow.record_id.in_(ids)))}
+        return [_hit(full[record_id], score) for record_id, score in ranked]
 
 
 _RANK_COLUMNS = (
@@ -221,8 +219,8 @@ def _bonus(row: Any, parsed: Query) -> float:
     return bonus
 
 
-def _rank(session: Session, parsed: Query, shortlist: dict[str, float], kind: str | None) -> list[str]:
-    """Shortlisted ids, best first: name similarity plus exact spelling, date, number, book."""
+def _rank(session: Session, parsed: Query, shortlist: dict[str, float], kind: str | None) -> list[tuple[str, float]]:
+    """(id, score) of the shortlist, best first: name similarity plus exact spelling, date, number, book."""
     rows = session.execute(select(*_RANK_COLUMNS).where(RecordRow.record_id.in_(list(shortlist)))).all()
     scored = [
         (shortlist[row.record_id] + _bonus(row, parsed), row.book_id or "", row.page_no or 0, row.row_no or 0,
@@ -232,16 +230,10 @@ def _rank(session: Session, parsed: Query, shortlist: dict[str, float], kind: st
     ]  # fmt: skip
     scored = [item for item in scored if not parsed.words or item[0] >= 60]
     scored.sort(key=lambda item: (-item[0], item[1], item[2], item[3]))
-    return [item[4] for item in scored]
+    return [(item[4], item[0]) for item in scored]
 
 
-def _scored(
-    ranked: list[str], full: dict[str, RecordRow], parsed: Query, shortlist: dict[str, float]
-) -> list[tuple[str, float]]:
-    return [(record_id, shortlist[record_id] + _bonus(full[record_id], parsed)) for record_id in ranked]
-
-
-def _hit(record: RecordRow, _name_score: float, score: float) -> Hit:
+def _hit(record: RecordRow, score: float) -> Hit:
     return Hit(
         record.record_id,
         record.kind,

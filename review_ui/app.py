@@ -36,7 +36,7 @@ from load.review import (
 )
 from load.schema import AuditEntry, Book, Page, RecordRow
 from normalize.dates import format_vn_date
-from normalize.record import normalize_field
+from normalize.record import ReviewSettings, normalize_field
 from records import DATE_FIELDS, HotichError, Kind, field_keys
 from records.layouts import SEX_FIELDS
 from review_ui import auth
@@ -393,18 +393,18 @@ def _record_context(
     from records import LAYOUTS
 
     kind = Kind(row.kind)
-    settings_threshold = 0.86
-    low = [key for key, value in row.confidence.items() if value < settings_threshold]
+    settings = ReviewSettings()
+    low = [key for key, value in row.confidence.items() if value < settings.threshold(key, row.fields.get(key))]
     flagged = {reason.split(":", 1)[1] for reason in row.review_reasons if ":" in reason}
     first = next((column.key for column in LAYOUTS[kind] if column.key in low or column.key in flagged), None)
     candidates = [reason.split(":", 1)[1] for reason in row.review_reasons if reason.startswith("possible_duplicate:")]
     duplicates = []
     if candidates:
+        scored = {item.candidate_id: item for item in reversed(explanations(engine, row.record_id))}  # newest wins
         with Session(engine, expire_on_commit=False) as session:
             for candidate_id in candidates:
                 candidate = session.get(RecordRow, candidate_id)
-                why = next((e for e in explanations(engine, row.record_id) if e.candidate_id == candidate_id), None)
-                duplicates.append({"record": candidate, "explanation": why})
+                duplicates.append({"record": candidate, "explanation": scored.get(candidate_id)})
     return {
         "viewer": viewer,
         "row": row,

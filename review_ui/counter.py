@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session
 
 from load.certificate import extract_pdf
 from load.review import audit_trail
-from load.schema import Book, RecordRow
+from load.schema import RecordRow
 from load.search import search
 from records import LAYOUTS, HotichError, Kind
 from review_ui import auth
 from review_ui.app import _page, _wants_json, csrf_checked, engine_of, needs
-from review_ui.scans import row_crop_png
+from review_ui.scans import record_crop_png
 
 Officer = Annotated[auth.Viewer, Depends(needs("officer"))]
 Posting = Annotated[auth.Viewer, Depends(csrf_checked)]
@@ -54,15 +54,7 @@ def counter_routes() -> APIRouter:
         if not viewer.may("officer"):
             raise HTTPException(403, "Bạn không có quyền mở trang này.")
         engine = engine_of(request)
-        with Session(engine) as session:
-            row = session.get(RecordRow, record_id)
-            book = session.get(Book, row.book_id) if row is not None and row.book_id else None
-            crop = None
-            if row is not None and book is not None and row.bbox and row.image_name and row.page_no:
-                try:
-                    crop = row_crop_png(book.source_dir, row.image_name, row.page_no, book.book_id, row.bbox)
-                except HotichError:
-                    crop = None
+        crop = record_crop_png(engine, record_id)
         try:
             pdf = extract_pdf(engine, record_id, issued_by=viewer.name, crop_png=crop)
         except HotichError as error:

@@ -7,8 +7,12 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from extract.images import PageRef, load_page
+from load.schema import Book, RecordRow
+from records import HotichError
 
 
 def page_ref(image_name: str, page_no: int) -> PageRef:
@@ -44,3 +48,16 @@ def page_jpeg(source_dir: str, image_name: str, page_no: int, book_id: str, *, w
     small = cv2.resize(page, (width, max(1, round(page.shape[0] * scale))), interpolation=cv2.INTER_AREA)
     ok, encoded = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 85])
     return encoded.tobytes() if ok else b""
+
+
+def record_crop_png(engine: Engine, record_id: str) -> bytes | None:
+    """The record's row cropped from its scan, or None (an imported record, or the scan is gone)."""
+    with Session(engine) as session:
+        row = session.get(RecordRow, record_id)
+        book = session.get(Book, row.book_id) if row is not None and row.book_id else None
+        if row is None or book is None or not (row.bbox and row.image_name and row.page_no):
+            return None
+        try:
+            return row_crop_png(book.source_dir, row.image_name, row.page_no, book.book_id, row.bbox)
+        except HotichError:
+            return None
