@@ -300,12 +300,13 @@ def search(
     import json
 
     from load.db import open_database
-    from load.search import search as find
+    from load.search import find
 
     with operator_errors():
         engine = open_database(db)
-        hits = find(engine, query, kind=kind, limit=limit)
+        results = find(engine, query, kind=kind, limit=limit)
         engine.dispose()
+    hits = results.hits
     if as_json:
         print(json.dumps([hit.as_dict() for hit in hits], ensure_ascii=False, indent=1))
         return
@@ -323,6 +324,11 @@ def search(
             f"{hit.score:6.1f}  {escape(hit.record_id)}  {hit.kind:<8} {escape(names)}  "
             f"born {hit.birth_date or '?'}  no. {hit.registration_number or '?'}  {escape(where)}"
             + (f"  parents: {escape(parents)}" if parents else "")
+        )
+    if results.narrow:
+        console.print(
+            f"at least {results.alike} more records match as well as the last one shown: "
+            "add the birth date (d/m/yyyy) or a parent's name to the query"
         )
 
 

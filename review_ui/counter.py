@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from load.certificate import extract_pdf
 from load.review import audit_trail
 from load.schema import RecordRow
-from load.search import search
+from load.search import Results, find
 from records import LAYOUTS, HotichError, Kind
 from review_ui import auth
 from review_ui.app import _page, _wants_json, csrf_checked, engine_of, needs
@@ -28,11 +28,12 @@ def counter_routes() -> APIRouter:
     def counter_page(request: Request, viewer: Officer) -> Response:
         query = request.query_params.get("q", "").strip()
         kind = request.query_params.get("kind") or None
-        hits = search(engine_of(request), query, kind=kind, limit=20) if query else []
+        results = find(engine_of(request), query, kind=kind, limit=20) if query else Results([])
         if _wants_json(request):
-            return JSONResponse([hit.as_dict() for hit in hits])
+            return JSONResponse([hit.as_dict() for hit in results.hits])
         template = "_hits.html" if request.headers.get("HX-Request") else "counter.html"
-        return _page(request, template, {"viewer": viewer, "hits": hits, "q": query, "kind": kind})
+        context = {"viewer": viewer, "hits": results.hits, "alike": results.alike, "q": query, "kind": kind}
+        return _page(request, template, context)
 
     @router.get("/counter/records/{record_id}", response_class=HTMLResponse)
     def counter_record(request: Request, record_id: str, viewer: Officer) -> Response:

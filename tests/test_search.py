@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from load.db import open_database
 from load.schema import RecordRow
-from load.search import parse_query, search
+from load.search import find, parse_query, search
 from load.store import key_columns
 from records import Kind
 
@@ -20,11 +20,9 @@ PEOPLE = [
 ]
 
 
-@pytest.fixture
-def engine(db_url: str):  # type: ignore[no-untyped-def]
-    engine = open_database(db_url)
+def _add(engine, people) -> None:  # type: ignore[no-untyped-def]
     with Session(engine) as session, session.begin():
-        for record_id, name, born, father, mother, number in PEOPLE:
+        for record_id, name, born, father, mother, number in people:
             fields = {"full_name": name, "birth_date": born, "father_name": father, "mother_name": mother,
                       "registration_number": number, "registration_date": born[:4] + "-12-01"}  # fmt: skip
             session.add(
@@ -34,6 +32,12 @@ def engine(db_url: str):  # type: ignore[no-untyped-def]
                     cluster_id=record_id, **key_columns(Kind.birth, fields),
                 )
             )  # fmt: skip
+
+
+@pytest.fixture
+def engine(db_url: str):  # type: ignore[no-untyped-def]
+    engine = open_database(db_url)
+    _add(engine, PEOPLE)
     return engine
 
 
@@ -74,6 +78,13 @@ def test_a_parent_number_or_date_narrows(engine) -> None:  # type: ignore[no-unt
     assert _ids(engine, "nguyen thi hoa 4/5/1990 do van sau")[0] == "C"
     assert _ids(engine, "số 13")[0] == "B"
     assert _ids(engine, "khong co ai ten nay 1990") == []
+    assert _ids(engine, "4/5/1990")[:2] in (["A", "C"], ["C", "A"])  # a date alone
+
+
+def test_a_misremembered_date_still_finds_the_name_that_year(engine) -> None:  # type: ignore[no-untyped-def]
+    _add(engine, [("K", "Phạm Văn Khoa", "1990-09-08", "Phạm Văn Hai", "Đỗ Thị Ba", "17")])
+    assert _ids(engine, "le thi thu hang 8/9/1990")[0] == "E"  # born 9/9/1990; only Khoa was born on 8/9
+    assert _ids(engine, "tran van duc 2/1/1985")[0] == "D"  # the exact date, found directly
 
 
 def test_the_index_follows_corrections(engine) -> None:  # type: ignore[no-untyped-def]
@@ -84,3 +95,36 @@ def test_the_index_follows_corrections(engine) -> None:  # type: ignore[no-untyp
         for column, value in key_columns(Kind.birth, row.fields).items():
             setattr(row, column, value)
     assert _ids(engine, "le thi thu huong")[0] == "E"
+
+
+# Seven namesakes born the same year (other days, other parents): a name + year query cannot
+# tell them apart, so the officer is told how many more match as well as the last one shown.
+NAMESAKES = [
+    (f"T{day}", "Nguyễn Thị Thủy", f"2006-03-{day:02d}", f"Trần Văn {father}", "Lê Thị Hoa", str(day))
+    for day, father in zip(range(1, 8), ["An", "Bình", "Cường", "Dũng", "Hải", "Khánh", "Long"], strict=True)
+]
+
+
+def test_namesakes_beyond_the_limit_are_counted(engine) -> None:  # type: ignore[no-untyped-def]
+    _add(engine, NAMESAKES)
+    results = find(engine, "nguyen thi thuy 2006", limit=5)
+    assert len(results.hits) == 5 and results.alike == 2 and results.narrow
+    assert {hit.record_id for hit in results.hits} <= {record[0] for record in NAMESAKES}
+    narrowed = find(engine, "nguyen thi thuy 5/3/2006", limit=5)
+    assert narrowed.hits[0].record_id == "T5"
+    assert find(engine, "nguyen thi thuy 2006 tran van khanh", limit=5).hits[0].record_id == "T6"
+    assert find(engine, "tran van duc 1985", limit=5).alike == 0
+
+
+def test_cli_search_says_when_the_query_must_say_more(engine, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    _add(engine, NAMESAKES)
+    result = CliRunner().invoke(app, ["search", "nguyen thi thuy 2006", "--db", db_url, "--limit", "5"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("Nguyễn Thị Thủy") == 5
+    assert "at least 2 more records match as well" in result.output
+    alone = CliRunner().invoke(app, ["search", "nguyen thi thuy 7/3/2006", "--db", db_url, "--limit", "5"])
+    assert "T7" in alone.output.splitlines()[0] and "more records match" not in alone.output

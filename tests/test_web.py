@@ -170,7 +170,7 @@ def test_counter_pages_are_for_officers(site: str) -> None:
     assert client_for(site, "lan").get("/counter").status_code == 403
     officer = client_for(site, "minh")
     page = officer.get("/counter?q=nguyen+van+an+1998")
-    assert page.status_code == 200 and "/counter/records/R1" in page.text
+    assert page.status_code == 200 and "/counter/records/R1" in page.text and "Còn ít nhất" not in page.text
     assert officer.get("/counter?q=nguyen+van+an+1998&format=json").json()[0]["person_name"] == "Nguyễn Văn An"
     record = officer.get("/counter/records/R1")
     assert "In trích lục" in record.text
@@ -178,3 +178,13 @@ def test_counter_pages_are_for_officers(site: str) -> None:
     pdf = officer.post("/counter/records/R1/extract.pdf", data={"csrf_token": token})
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert officer.post("/counter/records/R1/extract.pdf", data={}).status_code == 403  # no CSRF token
+
+
+def test_counter_says_when_namesakes_outnumber_the_list(db_url: str) -> None:
+    make_site(db_url, records=23)  # 23 "Nguyễn Văn An" born 1998: the list shows 20
+    officer = client_for(db_url, "minh")
+    page = officer.get("/counter?q=nguyen+van+an+1998", headers={"HX-Request": "true"})
+    assert page.text.count("/counter/records/R") == 20
+    assert "Còn ít nhất 3 hồ sơ khác khớp như hồ sơ cuối cùng" in page.text
+    numbered = officer.get("/counter?q=nguyen+van+an+1998+so+13", headers={"HX-Request": "true"})
+    assert '/counter/records/R2"' in numbered.text.split("</tr>")[1]  # the number picks one out
