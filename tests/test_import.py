@@ -149,3 +149,61 @@ def test_vietnamese_kind_names_and_loose_headers(tmp_path: Path, db_url: str) ->
     assert (summary.added, summary.problems) == (2, [])
     with Session(open_database(db_url)) as session:
         assert session.get(RecordRow, "X2").kind == "death"  # type: ignore[union-attr]
+
+
+def _people_csv(tmp_path: Path, count: int) -> Path:
+    from samplebooks.people import generate_people
+
+    columns = ["record_id", "kind", "registration_number", "full_name", "sex", "birth_date", "father_name",
+               "mother_name"]  # fmt: skip
+    lines = [",".join(columns)]
+    for person in generate_people(count, 0, seed=5).held:
+        lines.append(",".join([person.record_id, "birth", *(person.fields.get(key) or "" for key in columns[2:])]))
+    return _write(tmp_path, "\n".join(lines) + "\n", name=f"people-{count}.csv")
+
+
+def _loaded(db_url: str) -> list[tuple[object, ...]]:
+    engine = open_database(db_url)
+    columns = (RecordRow.record_id, RecordRow.fields, RecordRow.status, RecordRow.review_reasons, RecordRow.search_text)
+    with Session(engine) as session:
+        return [tuple(row) for row in session.execute(select(*columns).order_by(RecordRow.record_id))]
+
+
+def test_a_big_file_is_normalised_in_a_worker_process_with_the_same_result(
+    tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import load.importer as importer
+
+    path = _people_csv(tmp_path, 700)
+    inline_url = f"sqlite:///{tmp_path / 'inline.db'}"
+    import_existing(open_database(inline_url), path)
+    monkeypatch.setattr(importer, "PARALLEL_FROM", 100)  # the worker path on a small file
+    monkeypatch.setattr(importer, "BATCH", 150)
+    seen: list[int] = []
+    summary = import_existing(open_database(db_url), path, on_progress=lambda done, _: seen.append(done))
+    assert summary.added == 700 and seen == [150, 300, 450, 600, 700]
+    assert _loaded(db_url) == _loaded(inline_url)
+
+
+def test_bulk_inserts_reach_the_search_index_and_a_failure_keeps_the_trigger(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from load.search import indexed_in_bulk, search
+
+    url = f"sqlite:///{tmp_path / 'fts.db'}"
+    engine = open_database(url)
+    import_existing(engine, _people_csv(tmp_path, 300))
+    with Session(engine) as session:
+        indexed = session.scalar(text("SELECT count(*) FROM records_fts WHERE records_fts MATCH '\"nguyen\"'"))
+        written = session.scalar(text("SELECT count(*) FROM records WHERE search_text LIKE '%nguyen%'"))
+        assert indexed == written and written > 0
+    name = _loaded(url)[0][1]["full_name"]  # type: ignore[index]
+    assert search(engine, name)[0].person_name == name  # names only: through the FTS5 index
+    trigger = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'records_fts_insert'"
+    with pytest.raises(RuntimeError), Session(engine) as session, session.begin():
+        session.scalar(select(func.count()).select_from(RecordRow))  # a read first: the driver opens no transaction
+        with indexed_in_bulk(session):
+            assert session.scalar(text(trigger)) == 0
+            raise RuntimeError("the import dies half way")
+    with Session(engine) as session:
+        assert session.scalar(text(trigger)) == 1  # the drop was rolled back with the batch
