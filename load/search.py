@@ -27,7 +27,7 @@ from rapidfuzz.distance import OSA
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
-from load.schema import RecordRow
+from load.schema import RECORDS, RecordRow
 from normalize.dates import parse_vn_date
 from normalize.text import fold, tone_key
 from records import Kind
@@ -130,7 +130,7 @@ class Hit:
         return asdict(self)
 
 
-_TABLE = RecordRow.__table__
+_TABLE = RECORDS
 _COLUMNS = (_TABLE.c.record_id, _TABLE.c.name_fold)
 Candidate = tuple[str, str | None]  # (record_id, name_fold)
 
