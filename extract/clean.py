@@ -99,6 +99,16 @@ def _crossed(runs: list[np.ndarray], others: list[np.ndarray], *, reach: float =
     return kept
 
 
+def _straight(run: np.ndarray, *, horizontal: bool) -> bool:
+    """A ruling is a line (perspective keeps lines straight): its points lie within 1 % of its
+    length (at least 4 px) of their fitted line. A blob where the page's edge meets the
+    background is long too, and its box overlaps every ruling, but it is no line."""
+    a, b = _fit(run, horizontal=horizontal)
+    along, across = (run[:, 0], run[:, 1]) if horizontal else (run[:, 1], run[:, 0])
+    spread = float(np.median(np.abs(across - (a * along + b))))
+    return spread <= max(4.0, 0.01 * float(along.max() - along.min()))
+
+
 def _fit(points: np.ndarray, *, horizontal: bool) -> np.ndarray:
     """Line through the points as (a, b): y = a·x + b (horizontal) or x = a·y + b."""
     x, y = (points[:, 0], points[:, 1]) if horizontal else (points[:, 1], points[:, 0])
@@ -126,8 +136,10 @@ def table_corners(gray: np.ndarray) -> np.ndarray | None:
     x, y, w, h = cv2.boundingRect(max(contours, key=cv2.contourArea))
     if w * h < 0.15 * width * height:
         return None
-    rows = _long_runs(horizontal[y : y + h, x : x + w], horizontal=True, share=0.5)
-    columns = _long_runs(vertical[y : y + h, x : x + w], horizontal=False, share=0.5)
+    rows = [run for run in _long_runs(horizontal[y : y + h, x : x + w], horizontal=True, share=0.5)
+            if _straight(run, horizontal=True)]  # fmt: skip
+    columns = [run for run in _long_runs(vertical[y : y + h, x : x + w], horizontal=False, share=0.5)
+               if _straight(run, horizontal=False)]  # fmt: skip
     # A page edge is long too, but no ruling of the other direction reaches it.
     rows, columns = _crossed(rows, columns), _crossed(columns, rows)
     if len(rows) < 2 or len(columns) < 2:
