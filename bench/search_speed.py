@@ -1,6 +1,6 @@
 """Counter search at scale: load 1,000,000 generated records, then 1,000 counter queries.
 
-    python bench/search_speed.py [--records 1000000] [--queries 1000] [--db URL]
+    python bench/search_speed.py [--records 1000000] [--queries 1000] [--db URL | --postgres]
 
 1. Writes the records as an existing-records CSV and loads it with the import path
    (``hotich import-existing``: normaliser, keys, search index), timing the load.
@@ -97,10 +97,23 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--db", default="sqlite:////tmp/hotich-search-speed.db")
     parser.add_argument("--no-freeze", dest="freeze", action="store_false", help="leave the start-up objects to the GC")
+    parser.add_argument("--postgres", action="store_true", help="on a throwaway PostgreSQL server (tests/pg_server.py)")
     args = parser.parse_args()
-    work = Path("/tmp")
-    load(args.db, args.records, work)
-    engine = open_database(args.db)
+    if not args.postgres:
+        measure(args, args.db)
+        return
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from pg_server import throwaway_postgres
+
+    with throwaway_postgres() as url:
+        if url is None:
+            sys.exit("PostgreSQL server binaries are not installed (apt-get install postgresql)")
+        measure(args, url)
+
+
+def measure(args: argparse.Namespace, url: str) -> None:
+    load(url, args.records, Path("/tmp"))
+    engine = open_database(url)
     rng = random.Random(12)
     with Session(engine) as session:
         total = session.scalar(select(func.count()).select_from(RecordRow)) or 0
