@@ -191,8 +191,12 @@ def _lost_letters(text: str) -> bool:
     return any(not is_vietnamese_syllable(word) for word in _WORD.findall(text))
 
 
+_LEGACY_MARK = re.compile(r"[\^~`?(+.'/]")  # VIQR's marks, and the punctuation VIQR text carries
+_LEGACY_LOOK = re.compile(r"[\u00a0-\u00ff\^~`?(+.'/]")  # those, or an 8-bit code point
+
+
 def _looks_legacy(text: str) -> bool:
-    return any("\u00a0" <= char <= "\u00ff" for char in text) or any(mark in text for mark in "^~`?(+.'/")
+    return _LEGACY_LOOK.search(text) is not None
 
 
 @lru_cache(maxsize=65536)
@@ -202,7 +206,7 @@ def repair_text(text: str) -> Repaired:
     Issues: ``legacy_encoding`` (text was converted: check it), ``lost_letter`` (a TCVN3
     word is still not Vietnamese after conversion: a letter such as ``ư`` was lost).
     """
-    if not text or (text.isascii() and not any(mark in text for mark in "^~`?(+.'/")):
+    if not text or (text.isascii() and not _LEGACY_MARK.search(text)):
         return Repaired(text, None)
     fixed = ftfy.fix_encoding(text) if _MOJIBAKE.search(text) else text
     if fixed != text and _score(fixed)[1] <= _score(text)[1]:

@@ -40,6 +40,7 @@ COMPOUND_FAMILY_NAMES = (
 _COMPOUND_KEYS = sorted(
     ((tone_key(name).split(" "), len(name.split(" "))) for name in COMPOUND_FAMILY_NAMES), key=lambda k: -k[1]
 )
+_COMPOUND_FIRST = frozenset(keys[0] for keys, _ in _COMPOUND_KEYS)
 
 
 @dataclass(frozen=True)
@@ -62,12 +63,13 @@ def split_name(name: str) -> NameParts:
         return NameParts("", "", "")
     if len(words) == 1:
         return NameParts("", "", words[0])
-    keys = tone_key(name).split(" ")
     family_length = 1
-    for compound, length in _COMPOUND_KEYS:
-        if len(words) > length and keys[:length] == compound:
-            family_length = length
-            break
+    if tone_key(words[0]) in _COMPOUND_FIRST:  # most names: no other word's key is needed
+        keys = [tone_key(word) for word in words]
+        for compound, length in _COMPOUND_KEYS:
+            if len(words) > length and keys[:length] == compound:
+                family_length = length
+                break
     return NameParts(" ".join(words[:family_length]), " ".join(words[family_length:-1]), words[-1])
 
 

@@ -76,7 +76,13 @@ def split_tone(syllable: str) -> tuple[str, int]:
 @lru_cache(maxsize=262144)
 def fold(text: str) -> str:
     """Accent-folded lower-case ASCII key (``Nguyễn Thị Hoà`` → ``nguyen thi hoa``)."""
-    return _SPACES.sub(" ", unidecode(clean_text(text)).lower()).strip()
+    # word by word: unidecode works letter by letter, and a few thousand words make every name
+    return _SPACES.sub(" ", " ".join(map(_folded_word, clean_text(text).split(" ")))).strip()
+
+
+@lru_cache(maxsize=65536)
+def _folded_word(word: str) -> str:
+    return unidecode(word).lower()
 
 
 # After these initials a final i and y are one sound, spelt both ways (Lý/Lí, Mỹ/Mĩ, Kỳ/Kì).
@@ -90,10 +96,13 @@ def tone_key(text: str) -> str:
     Each syllable becomes its toneless spelling plus the tone number: ``hoa2``; a final
     ``y`` that is spelt ``i`` as well (``Lý``/``Lí``) becomes ``i``.
     """
-    words = clean_text(text).lower().split(" ")
-    keyed = []
-    for word in words:
-        base, tone = split_tone(word)
-        base = _I_OR_Y.sub(r"\1i", base)
-        keyed.append(f"{base}{tone}" if word else "")
-    return " ".join(keyed)
+    return " ".join(map(_keyed_word, clean_text(text).lower().split(" ")))
+
+
+@lru_cache(maxsize=65536)
+def _keyed_word(word: str) -> str:
+    if not word:
+        return ""
+    base, tone = split_tone(word)
+    base = _I_OR_Y.sub(r"\1i", base)
+    return f"{base}{tone}"

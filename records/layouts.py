@@ -82,4 +82,7 @@ OPEN_TEXT_FIELDS = frozenset({"death_cause", "notes"})
 
 def field_keys(kind: Kind | str) -> list[str]:
     """The field keys of a kind, in ledger column order."""
-    return [column.key for column in LAYOUTS[Kind(kind)]]
+    return list(_FIELD_KEYS[Kind(kind)])
+
+
+_FIELD_KEYS = {kind: tuple(column.key for column in LAYOUTS[kind]) for kind in Kind}
