@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from load.db import open_database
 from load.importer import import_existing
 from load.schema import RecordRow
+from load.search import search
 from normalize.legacy import encode_tcvn3
 from records import HotichError
 
@@ -53,6 +54,36 @@ def test_import_loads_normalised_records_and_reimport_changes_nothing(tmp_path: 
     assert (again.added, again.updated, again.unchanged) == (0, 0, 3)
     with Session(engine) as session:
         assert {r.record_id: (r.version, r.updated_at) for r in session.scalars(select(RecordRow))} == versions
+
+
+def test_a_changed_file_updates_its_records_but_never_a_reviewed_one(tmp_path: Path, db_url: str) -> None:
+    engine = open_database(db_url)
+    import_existing(engine, _write(tmp_path, HEADER + "".join(GOOD)))
+    with Session(engine) as session, session.begin():
+        reviewed = session.get(RecordRow, "KT-1")
+        assert reviewed is not None
+        reviewed.status = "reviewed"
+    changed = [
+        GOOD[0],
+        GOOD[1].replace("Tám", "TÂM").replace("ngày 1 tháng 3 năm", "khoảng năm"),
+        GOOD[2].replace("Phạm", "Phan"),
+    ]
+    again = import_existing(engine, _write(tmp_path, HEADER + "".join(changed), name="again.csv"))
+    assert (again.added, again.updated, again.unchanged, again.kept_decided) == (0, 1, 1, 1)
+    with Session(engine) as session:
+        row = session.get(RecordRow, "KS-2")
+        assert row is not None
+        assert (row.version, row.source_import, row.status) == (2, "again.csv", "needs_review")
+        assert (row.fields["full_name"], row.raw["full_name"], row.name_fold) == (
+            "Lê Văn Tâm",
+            "Lê Văn TÂM",
+            "le van tam",
+        )
+        assert row.issues == {"birth_date": ["approximate_date"]}  # JSON read back as JSON, not text
+        assert (row.fields["birth_date"], row.review_reasons) == ("1998", ["approximate_date:birth_date"])
+        kept = session.get(RecordRow, "KT-1")
+        assert kept is not None and (kept.version, kept.fields["full_name"]) == (1, "Phạm Văn Lộc")
+    assert [hit.record_id for hit in search(engine, "le van tam 1998")] == ["KS-2"]
 
 
 def test_bad_rows_are_reported_by_row_and_good_rows_load(tmp_path: Path, db_url: str) -> None:
