@@ -10,6 +10,7 @@ changes nothing; a record a person reviewed or rejected is never overwritten.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import multiprocessing
 import os
@@ -39,7 +40,7 @@ _KIND_NAMES = {
     "khai tu": "death", "kt": "death", "death": "death",
     "ket hon": "marriage", "kh": "marriage", "marriage": "marriage",
 }  # fmt: skip
-BATCH = 2000
+BATCH = 10_000  # rows per transaction; 200,000 rows: 36 s, against 41 s with 5,000 and 45 s with 2,000
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,7 @@ def import_existing(
                 if existing is not None and existing.status in DECIDED:
                     summary.kept_decided += 1
                     continue
-                if existing is None:  # new records go in one bulk insert per batch, their JSON as the worker wrote it
+                if existing is None:  # one bulk insert per batch, JSON as the worker wrote it
                     added.append(
                         {
                             "record_id": record_id,
@@ -212,7 +213,7 @@ def import_existing(
 
 Planned = tuple[int, str, Kind, dict[str, str | None]]  # (file row, record id, kind, values)
 PARALLEL_FROM = 20_000  # rows; below this a worker's start-up (about 3 s) costs more than it saves
-AHEAD = 8  # batches a worker may normalise ahead of the writer: bounded memory
+AHEAD = 4  # batches a worker may normalise ahead of the writer: bounded memory
 _JSON_COLUMNS = ("fields", "raw", "confidence", "issues", "review_reasons", "places")
 
 
@@ -252,6 +253,15 @@ def prepare_batch(batch: list[Planned], settings: ReviewSettings) -> list[Prepar
     return prepared
 
 
+def _prepare_in_worker(batch: list[Planned], settings: ReviewSettings) -> list[Prepared]:
+    """:func:`prepare_batch` in the worker process, whose word and name caches (hundreds of
+    thousands of entries) would otherwise be traversed again by every full collection: frozen
+    after each batch, they are not (200,000 rows: the worker's CPU 30.7 s against 40.5 s)."""
+    prepared = prepare_batch(batch, settings)
+    gc.freeze()
+    return prepared
+
+
 class _WrittenJSON(TypeDecorator[Any]):
     """A JSON column's value that is already JSON text: bound unchanged (PostgreSQL still
     casts it to json)."""
@@ -280,7 +290,7 @@ def _prepared_batches(batches: list[list[Planned]], settings: ReviewSettings) ->
     try:
         pending: deque[Future[list[Prepared]]] = deque()
         for batch in batches:
-            pending.append(pool.submit(prepare_batch, batch, settings))
+            pending.append(pool.submit(_prepare_in_worker, batch, settings))
             if len(pending) > AHEAD:
                 yield pending.popleft().result()
         while pending:

@@ -191,6 +191,7 @@ def _lost_letters(text: str) -> bool:
     return any(not is_vietnamese_syllable(word) for word in _WORD.findall(text))
 
 
+BEYOND_LATIN1 = re.compile(r"[^\x00-\xff]")
 _LEGACY_MARK = re.compile(r"[\^~`?(+.'/]")  # VIQR's marks, and the punctuation VIQR text carries
 _LEGACY_LOOK = re.compile(r"[\u00a0-\u00ff\^~`?(+.'/]")  # those, or an 8-bit code point
 
@@ -211,6 +212,8 @@ def repair_text(text: str) -> Repaired:
     fixed = ftfy.fix_encoding(text) if _MOJIBAKE.search(text) else text
     if fixed != text and _score(fixed)[1] <= _score(text)[1]:
         return Repaired(unicodedata.normalize("NFC", fixed), "mojibake", ("legacy_encoding",))
+    if BEYOND_LATIN1.search(text):  # real Unicode letters (most Vietnamese text): not an 8-bit encoding
+        return Repaired(text, None)
     if not _looks_legacy(text):
         return Repaired(text, None)
     good, bad = _score(text)
@@ -224,8 +227,6 @@ def repair_text(text: str) -> Repaired:
         strong = any(_VIQR_STRONG.search(word) or _VIQR_INNER.search(word) for word in changed)
         if strong and _score(decoded)[1] <= bad:
             return Repaired(decoded, "viqr", ("legacy_encoding",))
-        return best
-    if any(char > "\u00ff" for char in text):  # real Unicode letters: not an 8-bit encoding
         return best
     for name, decode in (("tcvn3", decode_tcvn3), ("vni", decode_vni)):
         if name == "tcvn3" and good + bad < 2 and not any(char in _TCVN3_SYMBOLS for char in text):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
-from normalize.legacy import decode_tcvn3, decode_vni
+from normalize.legacy import BEYOND_LATIN1, decode_tcvn3, decode_vni
 from normalize.lexicon import family_names, given_syllables
 from normalize.result import Normalized
 from normalize.syllables import is_vietnamese_syllable
@@ -108,7 +108,7 @@ def _legacy_by_name_statistics(text: str) -> tuple[str, tuple[str, ...]]:
     known family name, the decoded one is, and every decoded syllable is Vietnamese.
     """
     words = text.split()
-    if text.isascii() or any(char > "\u00ff" for char in text) or len(words) < 2:
+    if text.isascii() or BEYOND_LATIN1.search(text) or len(words) < 2:
         return text, ()
     if tone_key(words[0]) in family_names().weights:
         return text, ()
@@ -127,7 +127,7 @@ def _legacy_by_name_statistics(text: str) -> tuple[str, tuple[str, ...]]:
 def _likeliest_decoding(written: str, decoded: str) -> str:
     """TCVN3 and VNI share codes (ö is ử in one, ư in the other): of the decodings that are
     Vietnamese, the one whose syllables are the most common names wins."""
-    if any(char > "\u00ff" for char in written):
+    if BEYOND_LATIN1.search(written):
         return decoded
     candidates = {decoded}
     for decode in (decode_tcvn3, decode_vni):
