@@ -207,6 +207,11 @@ def import_existing(
                     session.execute(_BULK_INSERT, added)
         done += len(batch)
         progress(done, len(good))
+    if engine.dialect.name == "postgresql" and summary.added + summary.updated >= BATCH:
+        # Now, not when autovacuum comes round: the planner's statistics, and the visibility map
+        # without which the search's covering index must read the table's rows as well.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM (ANALYZE) records")
     summary.problems.sort(key=lambda problem: problem.row)
     return summary
 

@@ -32,8 +32,10 @@ def _free_port() -> int:
 
 
 @contextmanager
-def throwaway_postgres() -> Iterator[str | None]:
-    """A running server's URL (database ``hotich``), removed afterwards; None if unavailable."""
+def throwaway_postgres(settings: dict[str, str] | None = None) -> Iterator[str | None]:
+    """A running server's URL (database ``hotich``), removed afterwards; None if unavailable.
+
+    ``settings`` are server parameters (``{"shared_buffers": "1GB"}``) on top of the test run's."""
     binaries = server_binaries()
     if binaries is None:
         yield None
@@ -49,6 +51,7 @@ def throwaway_postgres() -> Iterator[str | None]:
     subprocess.run([*run_as, str(binaries / "initdb"), "-D", str(data), "-U", user, "-A", "trust", "-E", "UTF8"],
                    check=True, capture_output=True, env=env)  # fmt: skip
     options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
+    options += "".join(f" -c {name}={value}" for name, value in (settings or {}).items())
     subprocess.run([*run_as, str(binaries / "pg_ctl"), "-D", str(data), "-o", options, "-w", "-l",
                     str(folder / "log"), "start"], check=True, capture_output=True, env=env)  # fmt: skip
     try:
