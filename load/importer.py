@@ -174,32 +174,19 @@ def import_existing(
                 if existing is not None and existing.status in DECIDED:
                     summary.kept_decided += 1
                     continue
+                columns: dict[str, Any] = {"kind": kind.value, "source_import": source, "status": status.value}
+                columns |= {"min_confidence": 1.0, "updated_at": now, **row.keys}
                 if existing is None:  # one bulk insert per batch, JSON as the worker wrote it
-                    added.append(
-                        {
-                            "record_id": record_id,
-                            "version": 1,
-                            "cluster_id": record_id,
-                            "kind": kind.value,
-                            "source_import": source,
-                            "status": status.value,
-                            "min_confidence": 1.0,
-                            "updated_at": now,
-                            **row.keys,
-                            **{f"{column}_json": getattr(row, column) for column in _JSON_COLUMNS},
-                        }
-                    )
+                    written = {f"{column}_json": getattr(row, column) for column in _JSON_COLUMNS}
+                    added.append({"record_id": record_id, "version": 1, "cluster_id": record_id, **columns, **written})
                     summary.added += 1
                     continue
-                fields = json.loads(row.fields)
-                if existing.raw == values and existing.fields == fields:
+                if existing.raw == values and existing.fields == json.loads(row.fields):
                     summary.unchanged += 1
                     continue
                 existing.version += 1
                 summary.updated += 1
-                columns = {column: json.loads(getattr(row, column)) for column in _JSON_COLUMNS}
-                columns |= {"kind": kind.value, "source_import": source, "status": status.value}
-                columns |= {"min_confidence": 1.0, "updated_at": now, **row.keys}
+                columns |= {column: json.loads(getattr(row, column)) for column in _JSON_COLUMNS}
                 for column, value in columns.items():
                     setattr(existing, column, value)
             if added:
