@@ -1,6 +1,6 @@
 """Counter search at scale: load 1,000,000 generated records, then 1,000 counter queries.
 
-    python bench/search_speed.py [--records 1000000] [--queries 1000] [--db URL | --postgres]
+    python bench/search_speed.py [--records 1000000] [--queries 1000] [--db URL | --postgres [--shared-buffers 2GB]]
 
 1. Writes the records as an existing-records CSV and loads it with the import path
    (``hotich import-existing``: normaliser, keys, search index), timing the load.
