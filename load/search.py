@@ -16,16 +16,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
-from operator import itemgetter
 from typing import Any, cast
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
-from sqlalchemy import Engine, select, text
+from sqlalchemy import ColumnElement, Engine, and_, func, select, text
 from sqlalchemy.orm import Session
 
 from load.schema import RECORDS, RecordRow
@@ -140,7 +139,7 @@ _COLUMNS = (RECORDS.c.record_id, RECORDS.c.name_fold)
 Candidate = tuple[str, str | None]  # (record_id, name_fold)
 
 
-def _fetch(session: Session, statement: Any) -> list[Candidate]:
+def _fetch(session: Session, statement: Any) -> list[tuple[Any, ...]]:
     """Rows of a candidate query straight from the database driver: a year's candidates are
     ~11,000 rows at 1,000,000 records, and building SQLAlchemy rows for them cost 8-15 ms of a
     20 ms search. The statement is compiled by SQLAlchemy for the backend and runs in the
@@ -152,30 +151,65 @@ def _fetch(session: Session, statement: Any) -> list[Candidate]:
     cursor = connection.connection.cursor()
     try:
         cursor.execute(compiled.string, arguments)
-        return cast(list[Candidate], cursor.fetchall())  # tuples from both drivers
+        return cast(list[tuple[Any, ...]], cursor.fetchall())  # tuples from both drivers
     finally:
         cursor.close()
 
 
-def _candidates(session: Session, parsed: Query, kind: str | None) -> list[Candidate]:
-    """(record_id, name_fold) of the records the query's date, year, number or book allows.
+class _Pool:
+    """The candidate records of a query: those its date, year, number or book allows, or those
+    the names-only index finds.
+
+    A year holds ~11,000 records at 1,000,000, and the name shortlist keeps a few dozen of them.
+    So a year's names are read first, as one string (a folded name holds no line break: ``fold``
+    makes every run of white space one space), and the ids of the names kept are read after, from
+    the same covering index. Reading the whole year as (id, name) rows cost SQLite 10 ms a query
+    and the rows' ids were never used but for the few names kept."""
+
+    def __init__(self, session: Session, where: ColumnElement[bool] | None, rows: list[Candidate] | None = None):
+        """Candidates read by the condition ``where``, or (``where`` None) the ``rows`` already read."""
+        self.session, self.where, self._rows = session, where, rows or []
+
+    @cached_property
+    def names(self) -> list[str]:
+        """The folded name of each candidate (a name as often as records hold it), empty ones left out."""
+        if self.where is None:
+            return [name for _, name in self._rows if name]
+        inner = select(RECORDS.c.name_fold).where(self.where).limit(CANDIDATES).subquery()
+        joined = _fetch(self.session, select(func.aggregate_strings(inner.c.name_fold, "\n")))[0][0]
+        return [name for name in joined.split("\n") if name] if joined else []
+
+    def records(self, names: Collection[str] | None = None, limit: int = CANDIDATES) -> list[Candidate]:
+        """(record_id, name_fold) of the candidates, or of those with one of ``names``."""
+        if self.where is None:
+            return [row for row in self._rows if names is None or row[1] in names][:limit]
+        query = select(*_COLUMNS).where(self.where)
+        if names is not None:
+            if not names:
+                return []
+            query = query.where(RECORDS.c.name_fold.in_(sorted(names)))
+        return cast(list[Candidate], _fetch(self.session, query.limit(limit)))
+
+
+def _candidates(session: Session, parsed: Query, kind: str | None) -> _Pool:
+    """The records the query's date, year, number or book allows, else the names-only index's.
 
     Read from covering indexes only (no table rows): the kind is checked on the shortlist.
     """
-    query = select(*_COLUMNS)
+    if parsed.year and not parsed.date:
+        return _Pool(session, RECORDS.c.birth_year == parsed.year)  # ~11,000 at 1,000,000: names first
     if parsed.date:
         # The date's index is (kind, birth_date): name the kinds, or every row is read.
         kinds = [kind] if kind else [member.value for member in Kind]
-        return _fetch(
-            session, query.where(RECORDS.c.kind.in_(kinds), RECORDS.c.birth_date == parsed.date).limit(CANDIDATES)
-        )
-    if parsed.year:
-        return _fetch(session, query.where(RECORDS.c.birth_year == parsed.year).limit(CANDIDATES))
-    if parsed.numbers:
-        return _fetch(session, query.where(RECORDS.c.registration_number.in_(parsed.numbers)).limit(CANDIDATES))
-    if parsed.book:
-        return _fetch(session, query.where(RECORDS.c.book_id == parsed.book).limit(CANDIDATES))
-    return _indexed_candidates(session, parsed, kind)
+        where = and_(RECORDS.c.kind.in_(kinds), RECORDS.c.birth_date == parsed.date)
+    elif parsed.numbers:
+        where = RECORDS.c.registration_number.in_(parsed.numbers)
+    elif parsed.book:
+        where = RECORDS.c.book_id == parsed.book
+    else:
+        return _Pool(session, None, _indexed_candidates(session, parsed, kind))
+    rows = _fetch(session, select(*_COLUMNS).where(where).limit(CANDIDATES))  # few records: read whole, at once
+    return _Pool(session, None, cast(list[Candidate], rows))
 
 
 def _indexed_candidates(session: Session, parsed: Query, kind: str | None) -> list[Candidate]:
@@ -229,15 +263,20 @@ def _name_score(parsed: Query, name: str, others: str) -> float:
     return main
 
 
-def _name_shortlist(parsed: Query, rows: list[Candidate], limit: int) -> dict[str, float]:
-    """Scores of the candidates whose names come nearest the query's name.
+def _shortlist(parsed: Query, pool: _Pool, limit: int) -> dict[str, float]:
+    """Scores of the candidates whose names come nearest the query's name."""
+    scores = _name_shortlist(parsed, pool.names, limit)
+    return {record_id: scores[name] for record_id, name in pool.records(scores) if name}
+
+
+def _name_shortlist(parsed: Query, names: list[str], limit: int) -> dict[str, float]:
+    """Scores of the names, among the candidates' ``names``, that come nearest the query's name.
 
     Distinct names are picked by ``fuzz.ratio`` (best for a typo) and ``fuzz.token_sort_ratio``
-    (words in another order), then scored by typing slips (``_name_similarity``); every record
-    of a picked name is kept, the best names first, until there are enough to rank."""
-    if not rows:
+    (words in another order), then scored by typing slips (``_name_similarity``); picked names
+    are kept, the best first, until their records are enough to rank."""
+    if not names:
         return {}
-    names = list(map(itemgetter(1), rows))
     counts = Counter(names)
     distinct = list(counts)
     picked: set[str] = set()
@@ -252,7 +291,7 @@ def _name_shortlist(parsed: Query, rows: list[Candidate], limit: int) -> dict[st
         taken += counts[name]
         if cut is None and taken >= enough:
             cut = score  # names as near as the last one taken are kept too
-    return {record_id: scores[name] for record_id, name in rows if name in scores}
+    return scores
 
 
 def _name_similarity(parsed: Query, name: str) -> float:
@@ -280,19 +319,19 @@ def find(engine: Engine, query: str, *, kind: str | None = None, limit: int = 20
     (namesakes born the same year: no ranking can choose among them, the officer must ask more)."""
     parsed = parse_query(query)
     with Session(engine) as session:
-        rows = _candidates(session, parsed, kind)
+        pool = _candidates(session, parsed, kind)
         if parsed.words:
-            shortlist = _name_shortlist(parsed, rows, limit)
+            shortlist = _shortlist(parsed, pool, limit)
             best = max(shortlist.values(), default=0.0)
             if parsed.date and parsed.year and best < NEAR_NAME:  # nobody of that name that day: the date may be off
-                rows = _candidates(session, replace(parsed, date=None), kind)
-                shortlist = _name_shortlist(parsed, rows, limit)
+                pool = _candidates(session, replace(parsed, date=None), kind)
+                shortlist = _shortlist(parsed, pool, limit)
                 best = max(shortlist.values(), default=0.0)
             if len(parsed.words) > 4 or (len(parsed.words) == 4 and best < NEAR_NAME):  # a parent or spouse named too
-                for record_id, score in _with_relatives(session, parsed, [row[0] for row in rows]).items():
+                for record_id, score in _with_relatives(session, parsed, [row[0] for row in pool.records()]).items():
                     shortlist[record_id] = max(score, shortlist.get(record_id, 0.0))
         else:
-            shortlist = {row[0]: 100.0 for row in rows[: limit * 10]}
+            shortlist = {row[0]: 100.0 for row in pool.records(limit=limit * 10)}
         if not shortlist:
             return Results([])
         ranked = _rank(session, parsed, shortlist, kind)

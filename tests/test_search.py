@@ -82,6 +82,21 @@ def test_a_parent_number_or_date_narrows(engine) -> None:  # type: ignore[no-unt
     assert _ids(engine, "4/5/1991") == []  # a date alone that nobody was born on: not the whole year
 
 
+def test_a_year_alone_and_a_record_without_a_name(engine) -> None:  # type: ignore[no-untyped-def]
+    with Session(engine) as session, session.begin():  # a row whose name the scan lost
+        fields = {"birth_date": "1990-02-03", "registration_number": "18"}
+        session.add(
+            RecordRow(
+                record_id="N", kind="birth", book_id=None, source_import="held.csv", fields=fields, raw=fields,
+                confidence={}, issues={}, status="needs_review", review_reasons=[], version=1, cluster_id="N",
+                **key_columns(Kind.birth, fields),
+            )
+        )  # fmt: skip
+    assert sorted(_ids(engine, "1990")) == ["A", "C", "E", "N"]  # the year's records, named or not
+    assert sorted(_ids(engine, "nguyen thi hoa 1990")[:2]) == ["A", "C"]
+    assert "N" not in _ids(engine, "nguyen thi hoa 1990")
+
+
 def test_a_misremembered_date_still_finds_the_name_that_year(engine) -> None:  # type: ignore[no-untyped-def]
     _add(engine, [("K", "Phạm Văn Khoa", "1990-09-08", "Phạm Văn Hai", "Đỗ Thị Ba", "17")])
     assert _ids(engine, "le thi thu hang 8/9/1990")[0] == "E"  # born 9/9/1990; only Khoa was born on 8/9
