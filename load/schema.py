@@ -85,6 +85,7 @@ class RecordRow(Base):
         Index("ix_records_queue_confidence", "status", "min_confidence"),
         Index("ix_records_registration", "registration_number"),
         Index("ix_records_year_name", "birth_year", "name_fold", "record_id"),
+        Index("ix_records_given_name", "given_fold", "name_fold", "record_id"),
     )
 
     record_id: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -74,6 +74,16 @@ def test_typos_and_word_order(engine) -> None:  # type: ignore[no-untyped-def]
     assert _ids(engine, "le thi thu hangg")[0] == "E"
 
 
+def test_a_name_alone_with_a_typo_in_the_given_name(engine) -> None:  # type: ignore[no-untyped-def]
+    _add(engine, [("H1", "Nguyễn Văn Hùng", "1980-01-01", "Nguyễn Văn Ba", "Lê Thị Tư", "21"),
+                  ("H2", "Nguyễn Hồng Vân", "1981-02-02", "Nguyễn Văn Sáu", "Lê Thị Năm", "22")])  # fmt: skip
+    assert _ids(engine, "nguyen van hung")[0] == "H1"  # read by the given name's index
+    assert _ids(engine, "hung nguyen van")[0] == "H1"
+    assert _ids(engine, "nguyen van hnug")[0] == "H1"  # not a given name: the names one slip away
+    assert _ids(engine, "le thi thu hung")[0] == "E"  # a given name held (Hùng), one slip from Hằng
+    assert _ids(engine, "nguyen hong van")[0] == "H2"
+
+
 def test_a_parent_number_or_date_narrows(engine) -> None:  # type: ignore[no-untyped-def]
     assert _ids(engine, "nguyen thi hoa 4/5/1990 do van sau")[0] == "C"
     assert _ids(engine, "số 13")[0] == "B"
