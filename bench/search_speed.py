@@ -16,6 +16,8 @@
    then asks for the birth date or a parent's name).
 4. Asks the officer's next question for every query (the same name with the birth date in place
    of the year) and reports its latency and top-5 share.
+5. Asks every query's name alone, without the year (a citizen who does not say it), and reports
+   its latency, its top-5 share and the share shown or told that more records match.
 
 The database is kept (``--db``; default a SQLite file in /tmp); re-runs skip the load.
 """
@@ -135,7 +137,7 @@ def measure(args: argparse.Namespace, url: str) -> None:
         }
     timings, found, told = [], 0, 0
     ceiling, answerable, answerable_found, with_date_found = 0.0, 0, 0, 0
-    dated_timings = []
+    dated_timings, alone_timings, alone_found, alone_told = [], [], 0, 0
     search(engine, "nguyen van an 1990", kind="birth", limit=5)  # warm up: word lists, units
     if args.freeze:
         import gc
@@ -169,6 +171,12 @@ def measure(args: argparse.Namespace, url: str) -> None:
         hits = search(engine, dated, kind="birth", limit=5)
         dated_timings.append((time.perf_counter() - started) * 1000)
         with_date_found += any(hit.record_id == record_id for hit in hits)
+        started = time.perf_counter()
+        alone = find(engine, words, kind="birth", limit=5)
+        alone_timings.append((time.perf_counter() - started) * 1000)
+        alone_hit = any(hit.record_id == record_id for hit in alone.hits)
+        alone_found += alone_hit
+        alone_told += alone_hit or alone.alike > 0
     print(
         f"{total:,} records, {len(timings)} queries on {engine.dialect.name}: {latency(timings)}; "
         f"wanted record in the top 5 for {found / len(wanted):.2%}"
@@ -183,6 +191,10 @@ def measure(args: argparse.Namespace, url: str) -> None:
     print(
         f"the same queries with the birth date in place of the year: {latency(dated_timings)}; "
         f"top 5 for {with_date_found / len(wanted):.2%}"
+    )
+    print(
+        f"the same names alone, without the year: {latency(alone_timings)}; top 5 for "
+        f"{alone_found / len(wanted):.2%}, shown or more said to match for {alone_told / len(wanted):.2%}"
     )
 
 

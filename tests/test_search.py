@@ -84,6 +84,22 @@ def test_a_name_alone_with_a_typo_in_the_given_name(engine) -> None:  # type: ig
     assert _ids(engine, "nguyen hong van")[0] == "H2"
 
 
+def test_a_wifes_name_alone_is_found_through_the_trigram_index(engine) -> None:  # type: ignore[no-untyped-def]
+    fields = {"husband_name": "Phạm Văn Lực", "wife_name": "Đoàn Thị Mến", "husband_birth_date": "1960-03-03",
+              "registration_number": "30", "registration_date": "1985-06-01"}  # fmt: skip
+    with Session(engine) as session, session.begin():
+        session.add(
+            RecordRow(
+                record_id="M1", kind="marriage", book_id=None, source_import="held.csv", fields=fields, raw=fields,
+                confidence={}, issues={}, status="auto_accepted", review_reasons=[], version=1, cluster_id="M1",
+                **key_columns(Kind.marriage, fields),
+            )
+        )  # fmt: skip
+    assert _ids(engine, "doan thi men")[0] == "M1"  # no given name of a person is Mến: FTS5 / pg_trgm
+    assert "M1" not in [hit.record_id for hit in find(engine, "doan thi men", kind="birth").hits]
+    assert _ids(engine, "pham van luc")[0] == "M1"  # the husband: the given-name index
+
+
 def test_a_parent_number_or_date_narrows(engine) -> None:  # type: ignore[no-untyped-def]
     assert _ids(engine, "nguyen thi hoa 4/5/1990 do van sau")[0] == "C"
     assert _ids(engine, "số 13")[0] == "B"
