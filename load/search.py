@@ -407,8 +407,8 @@ def find(engine: Engine, query: str, *, kind: str | None = None, limit: int = 20
             best = max(shortlist.values(), default=0.0)
             while best < NEAR_NAME and (wider := next(pools, None)) is not None:  # nobody near enough: try wider
                 tried = _shortlist(parsed, wider, limit)
-                if max(tried.values(), default=0.0) >= best:
-                    pool, shortlist, best = wider, tried, max(tried.values(), default=0.0)
+                if (reached := max(tried.values(), default=0.0)) >= best:
+                    pool, shortlist, best = wider, tried, reached
             if len(parsed.words) > 4 or (len(parsed.words) == 4 and best < NEAR_NAME):  # a parent or spouse named too
                 for record_id, score in _with_relatives(session, parsed, pool).items():
                     shortlist[record_id] = max(score, shortlist.get(record_id, 0.0))

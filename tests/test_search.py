@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from load.db import open_database
@@ -21,17 +22,22 @@ PEOPLE = [
 
 
 def _add(engine, people) -> None:  # type: ignore[no-untyped-def]
+    for record_id, name, born, father, mother, number in people:
+        fields = {"full_name": name, "birth_date": born, "father_name": father, "mother_name": mother,
+                  "registration_number": number, "registration_date": born[:4] + "-12-01"}  # fmt: skip
+        _add_record(engine, record_id, Kind.birth, fields)
+
+
+def _add_record(engine: Engine, record_id: str, kind: Kind, fields: dict[str, str], status: str = "auto_accepted"):
+    """One held record, with the key columns the loader writes."""
     with Session(engine) as session, session.begin():
-        for record_id, name, born, father, mother, number in people:
-            fields = {"full_name": name, "birth_date": born, "father_name": father, "mother_name": mother,
-                      "registration_number": number, "registration_date": born[:4] + "-12-01"}  # fmt: skip
-            session.add(
-                RecordRow(
-                    record_id=record_id, kind="birth", book_id=None, source_import="held.csv", fields=fields,
-                    raw=fields, confidence={}, issues={}, status="auto_accepted", review_reasons=[], version=1,
-                    cluster_id=record_id, **key_columns(Kind.birth, fields),
-                )
-            )  # fmt: skip
+        session.add(
+            RecordRow(
+                record_id=record_id, kind=kind.value, book_id=None, source_import="held.csv", fields=fields,
+                raw=fields, confidence={}, issues={}, status=status, review_reasons=[], version=1,
+                cluster_id=record_id, **key_columns(kind, fields),
+            )
+        )  # fmt: skip
 
 
 @pytest.fixture
@@ -87,14 +93,7 @@ def test_a_name_alone_with_a_typo_in_the_given_name(engine) -> None:  # type: ig
 def test_a_wifes_name_alone_is_found_through_the_trigram_index(engine) -> None:  # type: ignore[no-untyped-def]
     fields = {"husband_name": "Phạm Văn Lực", "wife_name": "Đoàn Thị Mến", "husband_birth_date": "1960-03-03",
               "registration_number": "30", "registration_date": "1985-06-01"}  # fmt: skip
-    with Session(engine) as session, session.begin():
-        session.add(
-            RecordRow(
-                record_id="M1", kind="marriage", book_id=None, source_import="held.csv", fields=fields, raw=fields,
-                confidence={}, issues={}, status="auto_accepted", review_reasons=[], version=1, cluster_id="M1",
-                **key_columns(Kind.marriage, fields),
-            )
-        )  # fmt: skip
+    _add_record(engine, "M1", Kind.marriage, fields)
     assert _ids(engine, "doan thi men")[0] == "M1"  # no given name of a person is Mến: FTS5 / pg_trgm
     assert "M1" not in [hit.record_id for hit in find(engine, "doan thi men", kind="birth").hits]
     assert _ids(engine, "pham van luc")[0] == "M1"  # the husband: the given-name index
@@ -109,15 +108,8 @@ def test_a_parent_number_or_date_narrows(engine) -> None:  # type: ignore[no-unt
 
 
 def test_a_year_alone_and_a_record_without_a_name(engine) -> None:  # type: ignore[no-untyped-def]
-    with Session(engine) as session, session.begin():  # a row whose name the scan lost
-        fields = {"birth_date": "1990-02-03", "registration_number": "18"}
-        session.add(
-            RecordRow(
-                record_id="N", kind="birth", book_id=None, source_import="held.csv", fields=fields, raw=fields,
-                confidence={}, issues={}, status="needs_review", review_reasons=[], version=1, cluster_id="N",
-                **key_columns(Kind.birth, fields),
-            )
-        )  # fmt: skip
+    nameless = {"birth_date": "1990-02-03", "registration_number": "18"}  # a row whose name the scan lost
+    _add_record(engine, "N", Kind.birth, nameless, status="needs_review")
     assert sorted(_ids(engine, "1990")) == ["A", "C", "E", "N"]  # the year's records, named or not
     assert sorted(_ids(engine, "nguyen thi hoa 1990")[:2]) == ["A", "C"]
     assert "N" not in _ids(engine, "nguyen thi hoa 1990")
