@@ -150,6 +150,22 @@ def test_namesakes_beyond_the_limit_are_counted(engine) -> None:  # type: ignore
     assert find(engine, "tran van duc 1985", limit=5).alike == 0
 
 
+def test_a_parents_or_spouses_name_without_a_year(engine) -> None:  # type: ignore[no-untyped-def]
+    _add(engine, NAMESAKES)
+    for query in ("nguyen thi thuy tran van khanh", "tran van khanh nguyen thi thuy", "nguyen thi thuyy tran van khnah",
+                  "nguyen thi thuy le thi hoa tran van khanh"):  # fmt: skip
+        hits = find(engine, query, limit=5).hits
+        assert hits[0].record_id == "T6", query
+        assert hits[0].score > hits[1].score, query  # the father tells the namesakes apart
+    assert find(engine, "nguyen thi thuy khanh", limit=5).hits[0].record_id == "T6"  # his given name alone
+    fields = {"husband_name": "Phạm Văn Lực", "wife_name": "Đoàn Thị Mến", "husband_birth_date": "1960-03-03",
+              "registration_number": "30", "registration_date": "1985-06-01"}  # fmt: skip
+    _add_record(engine, "M1", Kind.marriage, fields)
+    _add_record(engine, "M2", Kind.marriage, dict(fields, wife_name="Lê Thị Lan", registration_number="31"))
+    assert _ids(engine, "pham van luc doan thi men")[0] == "M1"
+    assert _ids(engine, "doan thi men pham van luc")[0] == "M1"
+
+
 def test_cli_search_says_when_the_query_must_say_more(engine, db_url: str) -> None:  # type: ignore[no-untyped-def]
     from typer.testing import CliRunner
 
