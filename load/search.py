@@ -41,6 +41,7 @@ from records import Kind
 
 CANDIDATES = 20000
 NAMED_CANDIDATES = 200_000  # a name alone: the records of a few given names (one is ~1% of all)
+INDEXED_CANDIDATES = 2000  # the records one reading of the trigram index gives at most
 NEAR_NAME = 85  # name similarity (0-100) of one or two typing slips in a full name
 _BOOK = re.compile(r"^[A-Za-z]{2,4}-[\w.-]+$")
 _NUMBER = re.compile(r"^(?:số|so|#)?(\d{1,5}[a-z]?)$", re.IGNORECASE)
@@ -257,7 +258,7 @@ def _pools(session: Session, parsed: Query, kind: str | None) -> Iterator[_Pool]
         yield _Pool(session, RECORDS.c.given_fold.in_(sorted(words | _near(unknown, held))), NAMED_CANDIDATES)
         if near_held := _near(words & held, held) - words:  # a typo that spells another given name
             yield _Pool(session, RECORDS.c.given_fold.in_(sorted(near_held)), NAMED_CANDIDATES)
-        yield _Pool(session, None, rows=_indexed_candidates(session, parsed, kind))
+        yield _Pool(session, None, rows=_indexed_candidates(session, parsed, kind, held))
 
 
 def _read_whole(session: Session, where: ColumnElement[bool]) -> _Pool:
@@ -295,47 +296,64 @@ def _near(words: set[str], held: set[str]) -> set[str]:
     return near
 
 
-def _indexed_candidates(session: Session, parsed: Query, kind: str | None) -> list[Candidate]:
+def _indexed_candidates(session: Session, parsed: Query, kind: str | None, held: set[str]) -> list[Candidate]:
     """Names only, when the given-name index found nobody near: the backend's trigram index.
 
-    The records holding every word of 3 letters or more of the query, else any of them (a typo),
-    in the person's, a spouse's or a parent's name: FTS5 phrases on SQLite, LIKE through the
-    ``pg_trgm`` index on PostgreSQL (similarity ranked every record sharing a trigram with the
-    query: 5-8 s at 1,000,000 records)."""
+    The records holding every word of 3 letters or more of the query in the person's, a
+    spouse's or a parent's name; then those holding every word once each word that is no given
+    name may be one a slip or two away (``held``: a typo in a wife's given name); then those
+    holding any of the words. FTS5 phrases on SQLite, LIKE through the ``pg_trgm`` index on
+    PostgreSQL (similarity ranked every record sharing a trigram with the query: 5-8 s at
+    1,000,000 records)."""
     if not parsed.words:
         return []
     kind_filter = "AND r.kind = :kind" if kind else ""
     long_words = [word for word in parsed.words if len(word) >= 3]
     postgresql = session.get_bind().dialect.name == "postgresql"
-    found: Sequence[Any] = []
+    found: dict[str, Any] = {}
+    params: dict[str, Any]
     if postgresql and not long_words:  # words of one or two letters: trigram similarity
         sql = (
             "SELECT r.record_id, r.name_fold, r.other_fold FROM records r "
-            f"WHERE r.search_text % :q {kind_filter} ORDER BY similarity(r.search_text, :q) DESC LIMIT 2000"
+            f"WHERE r.search_text % :q {kind_filter} ORDER BY similarity(r.search_text, :q) DESC LIMIT :limit"
         )
-        found = session.execute(text(sql), {"q": parsed.name, "kind": kind}).all()
-    for joiner in (" AND ", " OR "):  # all words as written, else any of them (typos)
-        if not long_words:
-            break
-        params: dict[str, Any] = {"kind": kind}
+        params = {"q": parsed.name, "kind": kind, "limit": INDEXED_CANDIDATES}
+        found = {row[0]: row for row in session.execute(text(sql), params)}
+    as_written = [[word] for word in long_words]
+    slipped = [  # a word that is no given name held may be a typo for one
+        [word, *sorted(near for near in _near({word}, held) if len(near) >= 3 and word not in held)]
+        for word in long_words
+    ]  # fmt: skip
+    readings: list[list[list[str]]] = []  # each an AND of groups, OR within a group
+    for reading in [as_written, slipped, [long_words]] if long_words else []:
+        if reading not in readings:
+            readings.append(reading)
+    for reading in readings:
+        params = {"kind": kind, "limit": INDEXED_CANDIDATES}
         if postgresql:
-            params |= {f"w{index}": "%" + _like_escaped(word) + "%" for index, word in enumerate(long_words)}
-            match = joiner.join(f"r.search_text LIKE :w{index}" for index in range(len(long_words)))
-            sql = f"SELECT r.record_id, r.name_fold, r.other_fold FROM records r WHERE ({match}) {kind_filter}"
-            sql += " LIMIT 2000"
+            terms = [word for group in reading for word in group]
+            params |= {f"w{index}": "%" + _like_escaped(word) + "%" for index, word in enumerate(terms)}
+            numbered = iter(range(len(terms)))
+            match = " AND ".join(
+                "(" + " OR ".join(f"r.search_text LIKE :w{next(numbered)}" for _ in group) + ")" for group in reading
+            )
+            sql = f"SELECT r.record_id, r.name_fold, r.other_fold FROM records r WHERE {match} {kind_filter}"
+            sql += " LIMIT :limit"
         else:
-            params["match"] = joiner.join(f'"{word}"' for word in long_words)
+            params["match"] = " AND ".join("(" + " OR ".join(f'"{word}"' for word in group) + ")" for group in reading)
             sql = (
                 # CROSS JOIN: SQLite joins in the order written, from the index; with a plain JOIN and a
                 # kind it walked every record of the kind and looked each up (1,000,000: minutes)
                 "SELECT r.record_id, r.name_fold, r.other_fold FROM records_fts f "
-                f"CROSS JOIN records r ON r.rowid = f.rowid WHERE records_fts MATCH :match {kind_filter} LIMIT 2000"
+                f"CROSS JOIN records r ON r.rowid = f.rowid WHERE records_fts MATCH :match {kind_filter} LIMIT :limit"
             )
-        found = session.execute(text(sql), params).all()
-        if len(found) >= 5 or joiner == " OR ":
+        for row in session.execute(text(sql), params):  # those a closer reading found are kept
+            found.setdefault(row[0], row)
+        if len(found) >= 5:
             break
     # a marriage is found by the wife's name as well as the husband's: a candidate for each
-    return [(record_id, name) for record_id, name, _ in found] + [(row[0], row[2]) for row in found if row[2]]
+    rows = list(found.values())
+    return [(record_id, name) for record_id, name, _ in rows] + [(row[0], row[2]) for row in rows if row[2]]
 
 
 def _like_escaped(word: str) -> str:
@@ -496,23 +514,28 @@ def find(engine: Engine, query: str, *, kind: str | None = None, limit: int = 20
     with Session(engine) as session:
         pools = _pools(session, parsed, kind)
         pool = next(pools, _Pool(session, None))
-        if parsed.words:
-            shortlist = _shortlist(parsed, pool, limit)
-            best = max(shortlist.values(), default=0.0)
-            while best < NEAR_NAME and (wider := next(pools, None)) is not None:  # nobody near enough: try wider
-                tried = _shortlist(parsed, wider, limit)
-                if (reached := max(tried.values(), default=0.0)) >= best:
-                    pool, shortlist, best = wider, tried, reached
+        if not parsed.words:
+            ranked = _rank(session, parsed, {row[0]: 100.0 for row in pool.records(limit=limit * 10)}, kind)
         else:
-            shortlist = {row[0]: 100.0 for row in pool.records(limit=limit * 10)}
-        if not shortlist:
-            return Results([])
-        ranked = _rank(session, parsed, shortlist, kind)
+            ranked, best = _ranked_names(session, parsed, pool, kind, limit)
+            while best < NEAR_NAME and (wider := next(pools, None)) is not None:  # nobody near enough: try wider
+                tried, reached = _ranked_names(session, parsed, wider, kind, limit)
+                if reached >= best:
+                    ranked, best = tried, reached
         shown, rest = ranked[:limit], ranked[limit:]
         alike = sum(1 for _, score in rest if score >= shown[-1][1]) if shown else 0
         ids = [record_id for record_id, _ in shown]
         full = {row.record_id: row for row in session.scalars(select(RecordRow).where(RecordRow.record_id.in_(ids)))}
         return Results([_hit(full[record_id], score) for record_id, score in shown], alike)
+
+
+def _ranked_names(session: Session, parsed: Query, pool: _Pool, kind: str | None,
+                  limit: int) -> tuple[list[tuple[str, float]], float]:  # fmt: skip
+    """The pool's records ranked for the query, and the best name similarity among them: of the
+    kind asked for only (a birth of the name must not stop the search for a wife's marriage)."""
+    shortlist = _shortlist(parsed, pool, limit)
+    ranked = _rank(session, parsed, shortlist, kind) if shortlist else []
+    return ranked, max((shortlist[record_id] for record_id, _ in ranked), default=0.0)
 
 
 _RANK_COLUMNS = (

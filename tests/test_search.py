@@ -99,6 +99,19 @@ def test_a_wifes_name_alone_is_found_through_the_trigram_index(engine) -> None: 
     assert _ids(engine, "pham van luc")[0] == "M1"  # the husband: the given-name index
 
 
+def test_a_wifes_given_name_with_a_typo(engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Many records hold her other words, more than one reading of the trigram index gives
+    # (INDEXED_CANDIDATES, made small here): her record must not be left to chance among them.
+    monkeypatch.setattr("load.search.INDEXED_CANDIDATES", 3)
+    _add(engine, [(f"S{n}", f"Đoàn Thị {given}", "1970-01-01", "Đoàn Văn Ba", "Lê Thị Tư", str(40 + n))
+                  for n, given in enumerate(["Mai", "Lan", "Cúc", "Huệ", "Mến"])])  # fmt: skip
+    fields = {"husband_name": "Phạm Văn Lực", "wife_name": "Đoàn Thị Mến", "husband_birth_date": "1960-03-03",
+              "registration_number": "30", "registration_date": "1985-06-01"}  # fmt: skip
+    _add_record(engine, "M1", Kind.marriage, fields)
+    hits = find(engine, "doan thi mne", kind="marriage").hits  # Mến, two letters swapped
+    assert [hit.record_id for hit in hits] == ["M1"]
+
+
 def test_a_parent_number_or_date_narrows(engine) -> None:  # type: ignore[no-untyped-def]
     assert _ids(engine, "nguyen thi hoa 4/5/1990 do van sau")[0] == "C"
     assert _ids(engine, "số 13")[0] == "B"
