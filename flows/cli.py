@@ -374,8 +374,9 @@ def normalize_check(
         table = read_table(file, sheet=sheet)
         for note in table.notes:
             console.print(f"[yellow]note[/] {escape(note)}")
-        problems = 0
-        for index, values in enumerate(table.rows):
+        problems = rows = 0
+        for index, values in enumerate(table.rows()):
+            rows += 1
             row_no = table.first_row + index
             if not values:
                 continue
@@ -396,7 +397,7 @@ def normalize_check(
                 )
                 if check.keys:
                     out.print(f"        {escape(check.keys)}", style="dim")
-        console.print(f"{len(table.rows)} rows, {problems} values with issues")
+        console.print(f"{rows} rows, {problems} values with issues")
 
 
 @app.command()

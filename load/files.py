@@ -7,24 +7,34 @@ byte is lost; the normaliser then decodes the Vietnamese in each value
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
-import io
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from records import HotichError
 
+Row = dict[str, str | None]  # column → text; empty for a blank line (kept, so rows keep their numbers)
+
 
 @dataclass
 class Table:
+    """A file's header, read; its rows are read from the file each time they are asked for, so
+    a province's file (millions of rows) is never held in memory."""
+
     path: Path
     columns: list[str]
-    rows: list[dict[str, str | None]]  # in file order; row numbers are ``first_row + index``
-    first_row: int  # the file row (1-based, header = 1) of rows[0]
+    read_rows: Callable[[], Iterator[Row]]
+    first_row: int  # the file row (1-based, header = 1) of the first row read
     encoding: str
     notes: list[str] = field(default_factory=list)
+
+    def rows(self) -> Iterator[Row]:
+        """The rows in file order; the row number of the n-th (from 0) is ``first_row + n``."""
+        return self.read_rows()
 
 
 def _column(name: str) -> str:
@@ -45,18 +55,35 @@ def _cell(value: Any) -> str | None:
     return text or None
 
 
-def _decode(data: bytes, path: Path) -> tuple[str, str]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+CHUNK = 1 << 20  # bytes read at a time to find a file's encoding
+
+
+def _encoding(path: Path) -> tuple[str, str, str]:
+    """(name, Python codec, error handling) of a CSV file, found in one pass over its bytes."""
+    with path.open("rb") as handle:
+        start = handle.read(3)
+        if start.startswith(b"\xef\xbb\xbf"):
+            return "utf-8-sig", "utf-8-sig", "strict"
+        handle.seek(0)
+        decoder, utf8, cp1252 = codecs.getincrementaldecoder("utf-8")(), True, True
+        while chunk := handle.read(CHUNK):
+            if utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+            cp1252 = cp1252 and _cp1252_ok(chunk)
+        if utf8:
+            try:
+                decoder.decode(b"", final=True)
+                return "utf-8", "utf-8", "strict"
+            except UnicodeDecodeError:
+                pass
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16", "utf-16", "strict"
     # An 8-bit file: cp1252 keeps every byte a legacy font used (0x81, 0x8D, 0x8F, 0x90 and
     # 0x9D are undefined in cp1252 and read as Latin-1 control characters).
-    return data.decode("cp1252", errors="replace") if _cp1252_ok(data) else data.decode("latin-1"), "8-bit"
+    return ("8-bit", "cp1252", "replace") if cp1252 else ("8-bit", "latin-1", "strict")
 
 
 def _cp1252_ok(data: bytes) -> bool:
@@ -65,31 +92,38 @@ def _cp1252_ok(data: bytes) -> bool:
 
 def read_csv(path: Path) -> Table:
     try:
-        data = path.read_bytes()
+        encoding, codec, errors = _encoding(path)
+        with path.open(encoding=codec, errors=errors, newline="") as handle:
+            sample = handle.read(8192)
+            if not sample.strip() and not any(line.strip() for line in handle):
+                raise HotichError(
+                    "file_empty", f"{path.name} is empty", fix="export the records again", where=str(path)
+                )
     except OSError as error:
         raise HotichError(
             "file_unreadable", f"cannot read {path} ({error.strerror})", fix="check the path", where=str(path)
         ) from error
-    text, encoding = _decode(data, path)
-    if not text.strip():
-        raise HotichError("file_empty", f"{path.name} is empty", fix="export the records again", where=str(path))
-    sample = text[:8192]
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    header = [_column(column) for column in next(reader)]
-    rows: list[dict[str, str | None]] = []
-    for values in reader:
-        if not any(value.strip() for value in values):
-            rows.append({})  # keep numbering: a blank line is reported, not renumbered
-            continue
-        padded = values + [""] * (len(header) - len(values))
-        row = {column: _cell(value) for column, value in zip(header, padded, strict=False)}
-        if len(values) > len(header):
-            row["__extra__"] = ",".join(values[len(header) :])
-        rows.append(row)
+    with path.open(encoding=codec, errors=errors, newline="") as handle:
+        header = [_column(column) for column in next(csv.reader(handle, dialect))]
+
+    def rows() -> Iterator[Row]:
+        with path.open(encoding=codec, errors=errors, newline="") as handle:
+            reader = csv.reader(handle, dialect)
+            next(reader)
+            for values in reader:
+                if not any(value.strip() for value in values):
+                    yield {}  # keep numbering: a blank line is reported, not renumbered
+                    continue
+                padded = values + [""] * (len(header) - len(values))
+                row = {column: _cell(value) for column, value in zip(header, padded, strict=False)}
+                if len(values) > len(header):
+                    row["__extra__"] = ",".join(values[len(header) :])
+                yield row
+
     notes = ["read as an 8-bit file (not UTF-8): legacy Vietnamese text is decoded value by value"]
     return Table(path, header, rows, 2, encoding, notes if encoding == "8-bit" else [])
 
@@ -120,19 +154,27 @@ def read_xlsx(path: Path, sheet: str | None = None) -> Table:
         raise HotichError(
             "xlsx_no_sheet", f"{path.name} has no sheet {chosen!r}", fix=f"sheets: {', '.join(names)}", where=str(path)
         )
-    values = list(workbook[chosen].iter_rows(values_only=True))
+    first = next(workbook[chosen].iter_rows(values_only=True), None)
     workbook.close()
-    if not values or not any(cell is not None for cell in values[0]):
+    if not first or not any(cell is not None for cell in first):
         raise HotichError(
             "file_empty", f"{path.name}, sheet {chosen!r}, is empty", fix="export the records again", where=str(path)
         )
-    header = [_column(str(cell)) if cell is not None else "" for cell in values[0]]
-    rows = [
-        {column: _cell(cell) for column, cell in zip(header, row, strict=False) if column}
-        if any(cell is not None for cell in row)
-        else {}
-        for row in values[1:]
-    ]
+    header = [_column(str(cell)) if cell is not None else "" for cell in first]
+
+    def rows() -> Iterator[Row]:
+        workbook = load_workbook(path, read_only=True, data_only=True)  # read-only: streamed from the file
+        try:
+            values = workbook[chosen].iter_rows(values_only=True)
+            next(values)
+            for row in values:
+                if any(cell is not None for cell in row):
+                    yield {column: _cell(cell) for column, cell in zip(header, row, strict=False) if column}
+                else:
+                    yield {}
+        finally:
+            workbook.close()
+
     return Table(path, header, rows, 2, "xlsx", [f"sheet {chosen!r}"])
 
 

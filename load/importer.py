@@ -5,6 +5,9 @@ through the same normaliser as an OCR'd cell (legacy encodings, dates in any for
 value as written is kept in ``raw``. A bad row is reported by file and row number with its
 reason and loaded no part of; the good rows are loaded. Importing the same file again
 changes nothing; a record a person reviewed or rejected is never overwritten.
+
+The file is read twice and never held whole: first its record ids (an id written twice is a
+problem wherever the second is), then its rows, a batch at a time.
 """
 
 from __future__ import annotations
@@ -93,35 +96,53 @@ def _check_columns(table: Table) -> None:
         )
 
 
-def plan_rows(table: Table) -> tuple[list[tuple[int, str, Kind, dict[str, str | None]]], list[RowProblem]]:
-    """The good rows (row number, record id, kind, values) and the problems of the bad ones."""
+def record_ids(table: Table) -> Counter[str]:
+    """How often each record id is written in the file's rows (a first pass over the file)."""
     _check_columns(table)
-    ids = Counter(str(row.get("record_id") or "").strip() for row in table.rows if row)
-    good, problems = [], []
-    for index, row in enumerate(table.rows):
+    return Counter(str(row.get("record_id") or "").strip() for row in table.rows() if row)
+
+
+def plan_rows(table: Table, ids: Counter[str]) -> Iterator[Planned | RowProblem]:
+    """Each row of the file that is not blank, in order: as it is to be loaded (row number,
+    record id, kind, values), or the problem that keeps it out. ``ids``: :func:`record_ids`."""
+    for index, row in enumerate(table.rows()):
         number = table.first_row + index
         if not row:
             continue
         record_id = str(row.get("record_id") or "").strip()
         kind_text = _KIND_NAMES.get(fold(str(row.get("kind") or "")), str(row.get("kind") or "").strip().lower())
         if not record_id:
-            problems.append(RowProblem(number, None, "record_id is empty"))
+            yield RowProblem(number, None, "record_id is empty")
         elif len(record_id) > RECORD_ID_MAX:
-            problems.append(RowProblem(number, record_id[:20] + "…", f"record_id longer than {RECORD_ID_MAX}"))
+            yield RowProblem(number, record_id[:20] + "…", f"record_id longer than {RECORD_ID_MAX}")
         elif ids[record_id] > 1:
-            problems.append(RowProblem(number, record_id, f"record_id appears {ids[record_id]} times in the file"))
+            yield RowProblem(number, record_id, f"record_id appears {ids[record_id]} times in the file")
         elif "__extra__" in row:
-            problems.append(RowProblem(number, record_id, "more values than columns (a comma inside a value?)"))
+            yield RowProblem(number, record_id, "more values than columns (a comma inside a value?)")
         elif kind_text not in {kind.value for kind in Kind}:
-            problems.append(RowProblem(number, record_id, f"kind {kind_text!r} is not birth, death or marriage"))
+            yield RowProblem(number, record_id, f"kind {kind_text!r} is not birth, death or marriage")
         else:
             kind = Kind(kind_text)
             stray = [key for key in field_keys_outside(kind) if row.get(key)]
             if stray:
-                problems.append(RowProblem(number, record_id, f"a {kind.value} has no {', '.join(stray)}"))
+                yield RowProblem(number, record_id, f"a {kind.value} has no {', '.join(stray)}")
             else:
-                good.append((number, record_id, kind, {key: row.get(key) for key in field_keys(kind)}))
-    return good, problems
+                yield number, record_id, kind, {key: row.get(key) for key in field_keys(kind)}
+
+
+def _batches(planned: Iterator[Planned | RowProblem], problems: list[RowProblem]) -> Iterator[list[Planned]]:
+    """The rows to load, BATCH at a time; the problems found on the way go to ``problems``."""
+    batch: list[Planned] = []
+    for item in planned:
+        if isinstance(item, RowProblem):
+            problems.append(item)
+            continue
+        batch.append(item)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 @cache
@@ -141,17 +162,18 @@ def import_existing(
     """Load a file of existing records; see the module's docstring."""
     settings = settings or ReviewSettings()
     table = read_table(path, sheet=sheet)
-    good, problems = plan_rows(table)
-    summary = ImportSummary(path, rows=sum(1 for row in table.rows if row), problems=problems, notes=table.notes)
-    if not good and not problems:
+    in_file = record_ids(table)  # the file is read twice, and never held: duplicate ids need the whole of it
+    rows = sum(in_file.values())
+    summary = ImportSummary(path, rows=rows, notes=table.notes)
+    if not rows:
         raise HotichError(
             "file_empty", f"{path.name} holds no records", fix="export the records again", where=str(path)
         )
     progress = on_progress or (lambda *_: None)
     source = path.name
-    batches = [good[start : start + BATCH] for start in range(0, len(good), BATCH)]
     done = 0
-    for batch, prepared in zip(batches, _prepared_batches(batches, settings), strict=True):
+    batches = _batches(plan_rows(table, in_file), summary.problems)
+    for batch, prepared in _prepared_batches(batches, rows, settings):
         with Session(engine) as session, session.begin():
             ids = [record_id for _, record_id, _, _ in batch]
             held = {
@@ -193,7 +215,7 @@ def import_existing(
                 with indexed_in_bulk(session):  # Core executemany: the ORM's bulk path costs 2 s per 100,000
                     session.execute(_BULK_INSERT, added)
         done += len(batch)
-        progress(done, len(good))
+        progress(done, rows)
     if engine.dialect.name == "postgresql" and summary.added + summary.updated >= BATCH:
         # Now, not when autovacuum comes round: the planner's statistics, and the visibility map
         # without which the search's covering index must read the table's rows as well.
@@ -270,22 +292,27 @@ _BULK_INSERT = insert(RECORDS).values(
 )
 
 
-def _prepared_batches(batches: list[list[Planned]], settings: ReviewSettings) -> Iterator[list[Prepared]]:
-    """Batches normalised in order: for a big file in a worker process, a few batches ahead,
-    while this process writes. Both halves are about equal; a second worker measured slower
-    (100,000 rows: 30.0 s against 28.6 s), three processes contending for two cores."""
-    if sum(map(len, batches)) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
-        yield from (prepare_batch(batch, settings) for batch in batches)
+def _prepared_batches(
+    batches: Iterator[list[Planned]], rows: int, settings: ReviewSettings
+) -> Iterator[tuple[list[Planned], list[Prepared]]]:
+    """Batches of a file of ``rows`` rows with their rows normalised, in order: for a big file in
+    a worker process, a few batches ahead, while this process writes. Both halves are about
+    equal; a second worker measured slower (100,000 rows: 30.0 s against 28.6 s), three
+    processes contending for two cores."""
+    if rows < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+        yield from ((batch, prepare_batch(batch, settings)) for batch in batches)
         return
     # spawn, not fork: the CLI's progress bar runs a thread, and a forked child may inherit its locks held
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
     try:
-        pending: deque[Future[list[Prepared]]] = deque()
+        pending: deque[tuple[list[Planned], Future[list[Prepared]]]] = deque()
         for batch in batches:
-            pending.append(pool.submit(_prepare_in_worker, batch, settings))
+            pending.append((batch, pool.submit(_prepare_in_worker, batch, settings)))
             if len(pending) > AHEAD:
-                yield pending.popleft().result()
+                batch, future = pending.popleft()
+                yield batch, future.result()
         while pending:
-            yield pending.popleft().result()
+            batch, future = pending.popleft()
+            yield batch, future.result()
     finally:
         pool.shutdown(cancel_futures=True)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from load.db import open_database
+from load.files import read_table
 from load.importer import import_existing
 from load.schema import RecordRow
 from load.search import search
@@ -133,6 +134,24 @@ def test_an_8bit_tcvn3_file_is_decoded(tmp_path: Path, db_url: str) -> None:
         assert row.fields["full_name"] == "Trương Văn Đức"
         assert row.fields["mother_name"] == "Đỗ Thị Lý"
         assert "legacy_encoding:full_name" in row.review_reasons  # converted text is shown to a person
+
+
+def test_a_csv_is_read_from_the_file_each_time_and_its_encoding_from_all_of_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import load.files as files
+
+    monkeypatch.setattr(files, "CHUNK", 7)  # many chunks: a letter's UTF-8 bytes fall across their boundaries
+    table = read_table(_write(tmp_path, HEADER + "".join(GOOD)))
+    assert table.encoding == "utf-8"
+    first = list(table.rows())
+    assert [row["record_id"] for row in first] == ["KS-1", "KS-2", "KT-1"] and first[0]["full_name"] == "NGUYỄN THỊ HOÀ"
+    assert list(table.rows()) == first  # read again from the file, not held
+    plain = "".join(f"KS-{n},birth,{n},15/03/1998,Nguyen Van An,Nam,12/03/1998,,\n" for n in range(10, 40))
+    late = HEADER + plain + encode_tcvn3("KS-9,birth,9,15/03/1998,Trương Văn Đức,Nam,12/03/1998,,\n")
+    table = read_table(_write(tmp_path, late, name="late.csv", encoding="cp1252"))
+    assert table.encoding == "8-bit"  # its only 8-bit bytes come after the first chunks
+    assert [row["record_id"] for row in table.rows()][-1] == "KS-9"
 
 
 def test_xlsx_with_several_sheets_asks_which(tmp_path: Path, db_url: str) -> None:
