@@ -27,14 +27,10 @@ class Table:
 
     path: Path
     columns: list[str]
-    read_rows: Callable[[], Iterator[Row]]
-    first_row: int  # the file row (1-based, header = 1) of the first row read
+    rows: Callable[[], Iterator[Row]]  # the rows in file order, read again at each call
+    first_row: int  # the file row (1-based, header = 1) of the first row
     encoding: str
     notes: list[str] = field(default_factory=list)
-
-    def rows(self) -> Iterator[Row]:
-        """The rows in file order; the row number of the n-th (from 0) is ``first_row + n``."""
-        return self.read_rows()
 
 
 def _column(name: str) -> str:
@@ -99,16 +95,16 @@ def read_csv(path: Path) -> Table:
                 raise HotichError(
                     "file_empty", f"{path.name} is empty", fix="export the records again", where=str(path)
                 )
+            try:
+                dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
+            except csv.Error:
+                dialect = csv.excel
+            handle.seek(0)
+            header = [_column(column) for column in next(csv.reader(handle, dialect))]
     except OSError as error:
         raise HotichError(
             "file_unreadable", f"cannot read {path} ({error.strerror})", fix="check the path", where=str(path)
         ) from error
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    with path.open(encoding=codec, errors=errors, newline="") as handle:
-        header = [_column(column) for column in next(csv.reader(handle, dialect))]
 
     def rows() -> Iterator[Row]:
         with path.open(encoding=codec, errors=errors, newline="") as handle:

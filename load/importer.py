@@ -98,7 +98,6 @@ def _check_columns(table: Table) -> None:
 
 def record_ids(table: Table) -> Counter[str]:
     """How often each record id is written in the file's rows (a first pass over the file)."""
-    _check_columns(table)
     return Counter(str(row.get("record_id") or "").strip() for row in table.rows() if row)
 
 
@@ -162,6 +161,7 @@ def import_existing(
     """Load a file of existing records; see the module's docstring."""
     settings = settings or ReviewSettings()
     table = read_table(path, sheet=sheet)
+    _check_columns(table)
     in_file = record_ids(table)  # the file is read twice, and never held: duplicate ids need the whole of it
     rows = sum(in_file.values())
     summary = ImportSummary(path, rows=rows, notes=table.notes)

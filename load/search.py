@@ -321,7 +321,7 @@ def _indexed_candidates(session: Session, parsed: Query, kind: str | None, held:
         found = {row[0]: row for row in session.execute(text(sql), params)}
     as_written = [[word] for word in long_words]
     slipped = [  # a word that is no given name held may be a typo for one
-        [word, *sorted(near for near in _near({word}, held) if len(near) >= 3 and word not in held)]
+        [word, *sorted(near for near in _near({word}, held) if len(near) >= 3)] if word not in held else [word]
         for word in long_words
     ]  # fmt: skip
     readings: list[list[list[str]]] = []  # each an AND of groups, OR within a group
@@ -534,7 +534,7 @@ def _ranked_names(session: Session, parsed: Query, pool: _Pool, kind: str | None
     """The pool's records ranked for the query, and the best name similarity among them: of the
     kind asked for only (a birth of the name must not stop the search for a wife's marriage)."""
     shortlist = _shortlist(parsed, pool, limit)
-    ranked = _rank(session, parsed, shortlist, kind) if shortlist else []
+    ranked = _rank(session, parsed, shortlist, kind)
     return ranked, max((shortlist[record_id] for record_id, _ in ranked), default=0.0)
 
 
@@ -562,6 +562,8 @@ def _bonus(row: Any, parsed: Query) -> float:
 
 def _rank(session: Session, parsed: Query, shortlist: dict[str, float], kind: str | None) -> list[tuple[str, float]]:
     """(id, score) of the shortlist, best first: name similarity plus exact spelling, date, number, book."""
+    if not shortlist:
+        return []
     rows = session.execute(select(*_RANK_COLUMNS).where(RecordRow.record_id.in_(list(shortlist)))).all()
     scored = [
         (shortlist[row.record_id] + _bonus(row, parsed), row.book_id or "", row.page_no or 0, row.row_no or 0,
