@@ -290,7 +290,13 @@ def review(
 
 @app.command()
 def search(
-    query: Annotated[str, typer.Argument(help="Name (with or without diacritics), birth date or year, number, book")],
+    query: Annotated[
+        str,
+        typer.Argument(
+            help="Name (with or without diacritics), birth date or year, number, book; a parent's or the spouse's "
+            "name after cha/bố, mẹ/me/má, vợ/chồng"
+        ),
+    ],
     db: DbOption = None,
     kind: Annotated[str | None, typer.Option(help="birth | death | marriage")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON")] = False,

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from load.schema import RECORDS, RecordRow
 from normalize.dates import parse_vn_date
-from normalize.text import fold, tone_key
+from normalize.text import clean_text, fold, tone_key
 from records import Kind
 
 CANDIDATES = 20000
@@ -83,6 +83,8 @@ class Query:
     year: int | None = None
     numbers: list[str] = field(default_factory=list)
     book: str | None = None
+    relatives: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (role, folded words) named after a role word
+    lead_role: str | None = None  # began with a role word: ``words`` hold that relative's name, then the person's
 
     @property
     def name(self) -> str:
@@ -94,18 +96,32 @@ class Query:
         return " ".join(sorted(self.words))
 
 
+# Words that say whose name follows ("nguyen thi thuy, cha tran van khanh"): lower case, as typed
+# with or without diacritics where the bare letters are no name word ("bo", "ma", "vo" are: Bố is
+# not, but Mã and Võ are family names, and "ba" is a given name).
+ROLE_WORDS = {"cha": "father", "bố": "father", "mẹ": "mother", "me": "mother", "má": "mother",
+              "vợ": "spouse", "chồng": "spouse", "chong": "spouse"}  # fmt: skip
+
+
 def parse_query(query: str) -> Query:
-    words: list[str] = []
-    keyed: list[str] = []
+    """The parts of a counter query, in any order: name words, a birth date or year, registration
+    numbers, a book; and, after a role word (``ROLE_WORDS``), a parent's or the spouse's name.
+
+    The words before the first role word are the person's. A query that begins with a role word
+    ("cha tran van khanh nguyen thi thuy") holds that relative's name and the person's in one
+    run: ``lead_role`` says so, and the search tries each split (the person's name last)."""
+    segments: list[tuple[str | None, list[str], list[str]]] = [(None, [], [])]  # (role, folded, keyed)
     date = year = book = None
     numbers: list[str] = []
     tokens = query.split()
     for index, token in enumerate(tokens):
-        cleaned = token.strip(",;")
+        cleaned = token.strip(",;:")
         following = tokens[index + 1] if index + 1 < len(tokens) else ""
         if fold(cleaned) in ("so", "#") and following[:1].isdigit():
             continue  # "số 12": the word that announces a registration number
-        if _DATE.match(cleaned) and (parsed := parse_vn_date(cleaned).value):
+        if role := ROLE_WORDS.get(clean_text(cleaned).lower()):
+            segments.append((role, [], []))
+        elif _DATE.match(cleaned) and (parsed := parse_vn_date(cleaned).value):
             date, year = parsed, int(parsed[:4])
         elif (
             cleaned.isdigit()
@@ -119,9 +135,18 @@ def parse_query(query: str) -> Query:
         elif match := _NUMBER.match(cleaned):
             numbers.append(str(int(match.group(1)[:-1] if match.group(1)[-1].isalpha() else match.group(1))))
         elif folded := fold(cleaned):
-            words.extend(folded.split())
-            keyed.extend(tone_key(cleaned).split())
-    return Query(words, keyed, date, year, numbers, book)
+            segments[-1][1].extend(folded.split())
+            segments[-1][2].extend(tone_key(cleaned).split())
+    named = [segment for segment in segments if segment[1]]  # a role word with no name after it says nothing
+    lead_role = None
+    if named and named[0][0] is not None:
+        if len(named) == 1 and len(named[0][1]) < 4:  # "cha nguyen van ba": his name is all the query holds
+            named = [(None, named[0][1], named[0][2])]
+        else:
+            lead_role = named[0][0]
+    person = named.pop(0) if named else (None, [], [])
+    relatives = tuple((cast(str, role), tuple(words)) for role, words, _ in named)
+    return Query(person[1], person[2], date, year, numbers, book, relatives, lead_role)
 
 
 @dataclass
@@ -222,9 +247,9 @@ class _Pool:
         for start in range(0, len(record_ids), 5000):
             chunk = record_ids[start : start + 5000]
             rows += _fetch(self.session, select(*_RELATIVES).where(RECORDS.c.record_id.in_(chunk)))
-        # a marriage found by the wife's name is scored as hers: the husband becomes the relative
+        # a marriage found by the wife's name is scored as hers: the husband becomes her spouse
         return [
-            (row[0], name, *(other for other in row[1:] if other != name)) for row in rows for name in found[row[0]]
+            (row[0], name, row[2] if name == row[1] else row[1], *row[3:]) for row in rows for name in found[row[0]]
         ]
 
 
@@ -371,34 +396,67 @@ def _names_a_relative(parsed: Query, best: float) -> bool:
     return len(parsed.words) > 4 or (len(parsed.words) == 4 and best < NEAR_NAME)
 
 
+Reading = tuple[Query, list[tuple[str | None, Query]]]  # the person's name; each relative's role and name
+
+
+def _readings(parsed: Query) -> list[Reading]:
+    """The ways to read a query as the person's name and the relatives' names.
+
+    Role words split the query (one reading). Without them, or before the first when the query
+    begins with one, each run of 2-4 words may be the person's name and the words left a
+    relative's (the last run only after a leading role word: the relative was said first)."""
+    marked: list[tuple[str | None, Query]] = [(role, Query(list(words), [])) for role, words in parsed.relatives]
+    if parsed.relatives and not parsed.lead_role:
+        return [(parsed, marked)]
+    words, readings = parsed.words, []
+    for size in range(2, min(4, len(words) - 1) + 1):
+        for start in [len(words) - size] if parsed.lead_role else range(len(words) - size + 1):
+            rest = Query(words[:start] + words[start + size :], [])
+            readings.append((Query(words[start : start + size], []), [(parsed.lead_role, rest), *marked]))
+    return readings
+
+
 def _with_relatives(parsed: Query, pool: _Pool, limit: int) -> dict[str, float]:
     """Scores of the candidates when the query names the person and a parent or spouse.
 
-    Each run of 2-4 query words is taken as the person's name, and the words left as a
-    relative's: the run's nearest names are picked from the pool (as for a plain name), and only
-    their records are read with their parents' and spouse's names. A record scores the two
-    similarities weighted by their words, so the person whose father is named comes first and a
-    namesake with another father after (a parent misremembered, or not written in the book)."""
-    words, runs = parsed.words, []
-    for size in range(2, min(4, len(words) - 1) + 1):
-        for start in range(len(words) - size + 1):
-            rest = words[:start] + words[start + size :]
-            runs.append((Query(words[start : start + size], []), Query(rest, []), size / len(words)))
-    picked: dict[str, list[tuple[float, Query, float]]] = {}
-    shortlists = _name_shortlists([person for person, _, _ in runs], pool.counts, limit)
-    for (_, relative, weight), shortlist in zip(runs, shortlists, strict=True):
+    For each reading of the query (``_readings``), the nearest names to the person's are picked
+    from the pool (as for a plain name), and only their records are read with their parents' and
+    spouse's names. A record scores the similarities of the person's and each relative's names
+    weighted by their words, so the person whose father is named comes first and a namesake with
+    another father after (a parent misremembered, or not written in the book)."""
+    readings = _readings(parsed)
+    picked: dict[str, list[tuple[float, Reading]]] = {}
+    shortlists = _name_shortlists([person for person, _ in readings], pool.counts, limit)
+    for reading, shortlist in zip(readings, shortlists, strict=True):
         for name, score in shortlist.items():
             if score >= 70:
-                picked.setdefault(name, []).append((score, relative, weight))
+                picked.setdefault(name, []).append((score, reading))
     scores: dict[str, float] = {}
-    for record_id, name, *relatives in pool.relatives(picked):
-        held = [relative for relative in relatives if relative]
-        for score, relative, weight in picked.get(name, ()):
-            near = _relative_similarity(relative, held)
-            combined = weight * score + (1 - weight) * near
-            if combined >= 70 and combined > scores.get(record_id, 0.0):
-                scores[record_id] = combined
+    for row in pool.relatives(picked):
+        for score, (person, relatives) in picked.get(row[1], ()):
+            weighted = len(person.words) * score
+            weighted += sum(len(relative.words) * _role_similarity(role, relative, row) for role, relative in relatives)
+            combined = weighted / (len(person.words) + sum(len(relative.words) for _, relative in relatives))
+            if combined >= 70 and combined > scores.get(row[0], 0.0):
+                scores[row[0]] = combined
     return scores
+
+
+_HELD_AS = {"spouse": 2, "father": 3, "mother": 4}  # where a ``_RELATIVES`` row holds each role's name
+ANOTHER_ROLE = 0.9  # a name said as the father's that the record holds as the mother's: a slip, less sure
+NOT_HELD = 60.0  # a relative named that the record does not hold (no father written): neither for nor against
+
+
+def _role_similarity(role: str | None, relative: Query, row: tuple[Any, ...]) -> float:
+    """0-100: how near a relative's name, said as ``role`` (None: unsaid), comes to the record's
+    (a ``_RELATIVES`` row)."""
+    held = [name for name in row[2:5] if name]
+    if role is None:
+        return _relative_similarity(relative, held)
+    own = row[_HELD_AS[role]]
+    others = [name for name in held if name != own]
+    near = _relative_similarity(relative, [own]) if own else NOT_HELD
+    return max(near, ANOTHER_ROLE * _relative_similarity(relative, others))
 
 
 PART_OF_A_NAME = 0.9  # a relative's name said in part (a father's given name alone) is less sure than whole
@@ -436,6 +494,8 @@ def _part_similarity(said: list[str], words: list[str]) -> float:
 def _shortlist(parsed: Query, pool: _Pool, limit: int) -> dict[str, float]:
     """Scores of the candidates whose names come nearest the query's name (with a relative's,
     when the query names one)."""
+    if parsed.relatives or parsed.lead_role:  # the relative's words are known: they score every candidate
+        return _with_relatives(parsed, pool, limit)
     scores = _name_shortlist(parsed, pool.counts, limit)
     shortlist: dict[str, float] = {}
     for record_id, name in pool.records(scores):  # a marriage may come with either spouse's name

@@ -191,3 +191,74 @@ def test_cli_search_says_when_the_query_must_say_more(engine, db_url: str) -> No
     assert "at least 2 more records match as well" in result.output
     alone = CliRunner().invoke(app, ["search", "nguyen thi thuy 7/3/2006", "--db", db_url, "--limit", "5"])
     assert "T7" in alone.output.splitlines()[0] and "more records match" not in alone.output
+
+
+def test_role_words_say_whose_name_follows() -> None:
+    parsed = parse_query("Nguyễn Thị Thủy, cha: Trần Văn Khánh MẸ le thi hoa 2006")
+    assert (parsed.words, parsed.year, parsed.lead_role) == (["nguyen", "thi", "thuy"], 2006, None)
+    assert parsed.keyed == parse_query("Nguyễn Thị Thủy").keyed  # the person's words only: her spelling
+    assert parsed.relatives == (("father", ("tran", "van", "khanh")), ("mother", ("le", "thi", "hoa")))
+    leading = parse_query("chồng pham van luc doan thi men")
+    assert (leading.lead_role, leading.words, leading.relatives) == (
+        "spouse",
+        ["pham", "van", "luc", "doan", "thi", "men"],
+        (),
+    )
+    assert parse_query("cha nguyen van ba") == parse_query("nguyen van ba")  # nothing but his name
+    assert parse_query("vo ba ma").words == ["vo", "ba", "ma"]  # Võ, Ba, Mã: names, not role words
+    assert parse_query("nguyen van ba cha").relatives == ()  # a role word with no name after it
+
+
+def test_a_relative_said_with_a_role_word(engine) -> None:  # type: ignore[no-untyped-def]
+    _add(engine, NAMESAKES)
+    for query in ("nguyen thi thuy cha tran van khanh", "Nguyễn Thị Thủy, bố: Trần Văn Khánh",
+                  "cha tran van khanh nguyen thi thuy", "nguyen thi thuy 2006 cha tran van khnah",
+                  "nguyen thi thuy me le thi hoa cha tran van khanh"):  # fmt: skip
+        hits = find(engine, query, limit=5).hits
+        assert hits[0].record_id == "T6", query
+        assert hits[0].score > hits[1].score, query
+
+
+def test_the_role_said_counts(engine) -> None:  # type: ignore[no-untyped-def]
+    # The same name is one namesake's father and the other's mother (Xuân: a man's or a woman's name).
+    _add(engine, [("R1", "Phạm Thị Lan", "1975-01-01", "Nguyễn Thanh Xuân", "Lê Thị Mai", "61"),
+                  ("R2", "Phạm Thị Lan", "1975-02-02", "Trần Văn Bình", "Nguyễn Thanh Xuân", "62")])  # fmt: skip
+    for query, wanted in (("pham thi lan me nguyen thanh xuan", "R2"), ("pham thi lan cha nguyen thanh xuan", "R1"),
+                          ("me nguyen thanh xuan pham thi lan 1975", "R2")):  # fmt: skip
+        hits = find(engine, query, limit=5).hits
+        assert [hit.record_id for hit in hits[:2]] == [wanted, ({"R1", "R2"} - {wanted}).pop()], query
+        assert hits[0].score > hits[1].score, query
+
+
+def test_the_spelling_said_ranks_first_with_a_relative(engine) -> None:  # type: ignore[no-untyped-def]
+    # Thủy and Thúy fold alike and have the same father: only the diacritics tell them apart.
+    _add(engine, [("X1", "Nguyễn Thị Thủy", "1980-01-01", "Trần Văn Khánh", "Lê Thị Hoa", "71"),
+                  ("X2", "Nguyễn Thị Thúy", "1980-01-01", "Trần Văn Khánh", "Lê Thị Hoa", "72")])  # fmt: skip
+    assert _ids(engine, "Nguyễn Thị Thủy cha Trần Văn Khánh")[0] == "X1"
+    assert _ids(engine, "Nguyễn Thị Thúy cha Trần Văn Khánh")[0] == "X2"
+
+
+def test_a_relative_the_book_does_not_hold(engine) -> None:  # type: ignore[no-untyped-def]
+    # No father written (a birth registered by the mother): the person is still found, after a
+    # namesake whose father is the one named.
+    _add(engine, [("F1", "Hoàng Văn Lợi", "1992-03-03", "", "Đinh Thị Xuyến", "81"),
+                  ("F2", "Hoàng Văn Lợi", "1993-04-04", "Hoàng Văn Tấn", "Đinh Thị Lụa", "82")])  # fmt: skip
+    assert _ids(engine, "hoang van loi cha hoang van tan")[:2] == ["F2", "F1"]
+    assert _ids(engine, "hoang van loi cha mai van kien")[0] == "F1"  # a father not held beats another
+
+
+def test_a_father_of_the_same_name_among_a_numbers_records(engine) -> None:  # type: ignore[no-untyped-def]
+    # A number's records are read whole (no year): the father who bears the child's name is kept.
+    _add(engine, [("Y1", "Nguyễn Văn Ba", "1960-01-01", "Nguyễn Văn Ba", "Lê Thị Tư", "90"),
+                  ("Y2", "Nguyễn Văn Ba", "1961-01-01", "Lê Văn Tư", "Nguyễn Văn Ba", "90")])  # fmt: skip
+    assert _ids(engine, "so 90 nguyen van ba cha nguyen van ba")[0] == "Y1"
+    assert _ids(engine, "so 90 nguyen van ba me nguyen van ba")[0] == "Y2"
+
+
+def test_a_wife_found_with_her_husband_named(engine) -> None:  # type: ignore[no-untyped-def]
+    fields = {"husband_name": "Phạm Văn Lực", "wife_name": "Đoàn Thị Mến", "husband_birth_date": "1960-03-03",
+              "registration_number": "30", "registration_date": "1985-06-01"}  # fmt: skip
+    _add_record(engine, "M1", Kind.marriage, fields)
+    _add_record(engine, "M3", Kind.marriage, dict(fields, husband_name="Lê Văn Tư", registration_number="33"))
+    assert _ids(engine, "doan thi men, chồng pham van luc")[:2] == ["M1", "M3"]
+    assert _ids(engine, "doan thi men chong le van tu")[:2] == ["M3", "M1"]
