@@ -11,7 +11,7 @@ import codecs
 import csv
 import datetime as dt
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -175,9 +175,47 @@ def read_xlsx(path: Path, sheet: str | None = None) -> Table:
 
 
 def read_table(path: Path, *, sheet: str | None = None) -> Table:
-    """A CSV or XLSX file as rows of column → text."""
+    """A CSV or XLSX file as rows of column → text.
+
+    The rows are read from the file at each call (an import reads them twice), so each reading
+    checks that the file is still the one whose header was read: the same size and time of last
+    change when it starts and when it ends. A file still being copied or saved while it is
+    imported stops the import with a clear error, not with rows counted in one version and
+    loaded from another."""
     if not path.exists():
         raise HotichError("file_missing", f"no such file: {path}", fix="check the path", where=str(path))
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return read_xlsx(path, sheet)
-    return read_csv(path)
+    stamp = _stamp(path)
+    table = read_xlsx(path, sheet) if path.suffix.lower() in (".xlsx", ".xlsm") else read_csv(path)
+    read = table.rows
+
+    def rows() -> Iterator[Row]:
+        _check_unchanged(path, stamp)
+        yield from read()
+        _check_unchanged(path, stamp)
+
+    return replace(table, rows=rows)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    status = path.stat()
+    return status.st_size, status.st_mtime_ns
+
+
+def _check_unchanged(path: Path, stamp: tuple[int, int]) -> None:
+    try:
+        now = _stamp(path)
+    except OSError as error:
+        raise HotichError(
+            "file_unreadable", f"cannot read {path} ({error.strerror})", fix="check the path", where=str(path)
+        ) from error
+    if now != stamp:
+        raise file_changed(path, f"size {stamp[0]:,} bytes, now {now[0]:,}")
+
+
+def file_changed(path: Path, detail: str) -> HotichError:
+    return HotichError(
+        "file_changed",
+        f"{path.name} changed while it was being read ({detail})",
+        fix="import it again once it is written whole: the rows already loaded are not loaded twice",
+        where=str(path),
+    )

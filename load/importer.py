@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import JSON, Dialect, Engine, TypeDecorator, bindparam, insert, select
 from sqlalchemy.orm import Session
 
-from load.files import Table, read_table
+from load.files import Table, file_changed, read_table
 from load.schema import RECORDS, RecordRow
 from load.search import indexed_in_bulk
 from load.store import DECIDED, key_columns
@@ -112,6 +112,8 @@ def plan_rows(table: Table, ids: Counter[str]) -> Iterator[Planned | RowProblem]
         kind_text = _KIND_NAMES.get(fold(str(row.get("kind") or "")), str(row.get("kind") or "").strip().lower())
         if not record_id:
             yield RowProblem(number, None, "record_id is empty")
+        elif not ids[record_id]:  # not in the first reading: the file is being written or edited
+            raise file_changed(table.path, f"row {number}, record_id {record_id[:40]!r}, was not there before")
         elif len(record_id) > RECORD_ID_MAX:
             yield RowProblem(number, record_id[:20] + "…", f"record_id longer than {RECORD_ID_MAX}")
         elif ids[record_id] > 1:

@@ -154,6 +154,32 @@ def test_a_csv_is_read_from_the_file_each_time_and_its_encoding_from_all_of_it(
     assert [row["record_id"] for row in table.rows()][-1] == "KS-9"
 
 
+def test_a_file_that_changes_while_it_is_imported_stops_it_and_a_rerun_loads_it_once(
+    tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("load.importer.BATCH", 2)  # two transactions: the file grows between them
+    path = _write(tmp_path, HEADER + "".join(GOOD))
+    engine = open_database(db_url)
+
+    def still_being_copied(done: int, rows: int) -> None:
+        if done == 2:
+            with path.open("a", encoding="utf-8") as handle:
+                handle.write("KS-3,birth,3,17/03/1998,Đỗ Văn Hùng,Nam,10/03/1998,,\n")
+
+    with pytest.raises(HotichError) as raised:
+        import_existing(engine, path, on_progress=still_being_copied)
+    assert raised.value.code == "file_changed" and raised.value.where == str(path)
+    assert _count(db_url) == 2  # the first batch is in: it was committed
+    again = import_existing(engine, path)
+    assert (again.added, again.unchanged, again.problems) == (2, 2, [])
+    assert _count(db_url) == 4
+    reading = read_table(path).rows()  # a value edited, the ids the same: found when the reading ends
+    next(reading)
+    path.write_text(HEADER + "".join(GOOD).replace("Lê Văn Tám", "Lê Văn Tám Em"), encoding="utf-8")
+    with pytest.raises(HotichError, match="file_changed"):
+        list(reading)
+
+
 def test_xlsx_with_several_sheets_asks_which(tmp_path: Path, db_url: str) -> None:
     workbook = Workbook()
     births = workbook.active
