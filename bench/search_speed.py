@@ -21,6 +21,8 @@
 6. Asks every query's name with a parent's name instead of the year (the father's or the
    mother's in turn, as written without diacritics; the parent first for one in four), for the
    records that name the parent, and reports its latency and top-5 share.
+7. Asks the same queries with the parent's name after its role word ("... cha tran van khanh", or
+   "me le thi hoa ..."), and reports their latency and top-5 share.
 
 The database is kept (``--db``; default a SQLite file in /tmp); re-runs skip the load.
 """
@@ -142,6 +144,7 @@ def measure(args: argparse.Namespace, url: str) -> None:
     ceiling, answerable, answerable_found, with_date_found = 0.0, 0, 0, 0
     dated_timings, alone_timings, alone_found, alone_told = [], [], 0, 0
     parent_timings, parent_found, parent_order = [], 0, random.Random(13)  # the other queries stay as they were
+    role_timings, role_found = [], 0
     search(engine, "nguyen van an 1990", kind="birth", limit=5)  # warm up: word lists, units
     if args.freeze:
         import gc
@@ -187,6 +190,12 @@ def measure(args: argparse.Namespace, url: str) -> None:
             hits = search(engine, " ".join(with_parent), kind="birth", limit=5)
             parent_timings.append((time.perf_counter() - started) * 1000)
             parent_found += any(hit.record_id == record_id for hit in hits)
+            said = ("cha", "me")[number % 2] + " " + parent  # the same query, the parent after its role word
+            with_role = [words, said] if with_parent[0] == words else [said, words]
+            started = time.perf_counter()
+            hits = search(engine, " ".join(with_role), kind="birth", limit=5)
+            role_timings.append((time.perf_counter() - started) * 1000)
+            role_found += any(hit.record_id == record_id for hit in hits)
     print(
         f"{total:,} records, {len(timings)} queries on {engine.dialect.name}: {latency(timings)}; "
         f"wanted record in the top 5 for {found / len(wanted):.2%}"
@@ -209,6 +218,10 @@ def measure(args: argparse.Namespace, url: str) -> None:
     print(
         f"the same names with a parent's name in place of the year ({len(parent_timings)} records that name "
         f"the parent): {latency(parent_timings)}; top 5 for {parent_found / max(len(parent_timings), 1):.2%}"
+    )
+    print(
+        f"the same, the parent's name after its role word (cha/me): {latency(role_timings)}; "
+        f"top 5 for {role_found / max(len(role_timings), 1):.2%}"
     )
 
 

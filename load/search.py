@@ -43,6 +43,8 @@ CANDIDATES = 20000
 NAMED_CANDIDATES = 200_000  # a name alone: the records of a few given names (one is ~1% of all)
 INDEXED_CANDIDATES = 2000  # the records one reading of the trigram index gives at most
 NEAR_NAME = 85  # name similarity (0-100) of one or two typing slips in a full name
+NEAR_RELATIVES = 95  # the same with a relative named: a namesake with another father is not near
+RELATIVES_ENOUGH = 200  # records of the names nearest the person's read with their relatives
 _BOOK = re.compile(r"^[A-Za-z]{2,4}-[\w.-]+$")
 _NUMBER = re.compile(r"^(?:số|so|#)?(\d{1,5}[a-z]?)$", re.IGNORECASE)
 _DATE = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$|^\d{4}-\d{2}-\d{2}$")
@@ -426,7 +428,10 @@ def _with_relatives(parsed: Query, pool: _Pool, limit: int) -> dict[str, float]:
     another father after (a parent misremembered, or not written in the book)."""
     readings = _readings(parsed)
     picked: dict[str, list[tuple[float, Reading]]] = {}
-    shortlists = _name_shortlists([person for person, _ in readings], pool.counts, limit)
+    # a namesake whose relatives are not the ones named is no answer: keep more names than for a name alone
+    # (when the person's words are known: a reading each run of the words would cost too much)
+    enough = RELATIVES_ENOUGH if parsed.relatives or parsed.lead_role else None
+    shortlists = _name_shortlists([person for person, _ in readings], pool.counts, limit, enough)
     for reading, shortlist in zip(readings, shortlists, strict=True):
         for name, score in shortlist.items():
             if score >= 70:
@@ -513,7 +518,9 @@ def _name_shortlist(parsed: Query, counts: Counter[str], limit: int) -> dict[str
     return _name_shortlists([parsed], counts, limit)[0]
 
 
-def _name_shortlists(queries: Sequence[Query], counts: Counter[str], limit: int) -> list[dict[str, float]]:
+def _name_shortlists(
+    queries: Sequence[Query], counts: Counter[str], limit: int, enough: int | None = None
+) -> list[dict[str, float]]:
     """For each query, the scores of the names among the candidates' that come nearest its name.
 
     Distinct names are picked by ``fuzz.ratio`` (best for a typo) and ``fuzz.token_sort_ratio``
@@ -523,6 +530,7 @@ def _name_shortlists(queries: Sequence[Query], counts: Counter[str], limit: int)
     with a parent's name, a third of the time of one ``process.extract`` each."""
     if not counts or not queries:
         return [{} for _ in queries]
+    enough = enough or max(50, limit * 10)
     distinct = list(counts)
     picks = min(50, len(distinct))
     picked: list[set[str]] = [set() for _ in queries]
@@ -535,7 +543,7 @@ def _name_shortlists(queries: Sequence[Query], counts: Counter[str], limit: int)
     shortlists = []
     for query, names in zip(queries, picked, strict=True):
         scores: dict[str, float] = {}
-        enough, taken, cut = max(50, limit * 10), 0, None
+        taken, cut = 0, None
         for score, name in sorted(((_name_similarity(query, name), name) for name in names), reverse=True):
             if cut is not None and score < cut:
                 break
@@ -578,7 +586,8 @@ def find(engine: Engine, query: str, *, kind: str | None = None, limit: int = 20
             ranked = _rank(session, parsed, {row[0]: 100.0 for row in pool.records(limit=limit * 10)}, kind)
         else:
             ranked, best = _ranked_names(session, parsed, pool, kind, limit)
-            while best < NEAR_NAME and (wider := next(pools, None)) is not None:  # nobody near enough: try wider
+            near = NEAR_RELATIVES if parsed.relatives or parsed.lead_role else NEAR_NAME
+            while best < near and (wider := next(pools, None)) is not None:  # nobody near enough: try wider
                 tried, reached = _ranked_names(session, parsed, wider, kind, limit)
                 if reached >= best:
                     ranked, best = tried, reached

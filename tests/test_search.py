@@ -262,3 +262,21 @@ def test_a_wife_found_with_her_husband_named(engine) -> None:  # type: ignore[no
     _add_record(engine, "M3", Kind.marriage, dict(fields, husband_name="Lê Văn Tư", registration_number="33"))
     assert _ids(engine, "doan thi men, chồng pham van luc")[:2] == ["M1", "M3"]
     assert _ids(engine, "doan thi men chong le van tu")[:2] == ["M3", "M1"]
+
+
+def test_a_typo_that_spells_another_name_with_a_relative_said(engine) -> None:  # type: ignore[no-untyped-def]
+    # "tung" is Tùng, held, and one slip from Trung: with his father named, the Tùng whose father
+    # is near (Xuân for Xòa) is not near enough, and the records one slip away are read too.
+    _add(engine, [("W1", "Nguyễn Nhật Trung", "1980-01-01", "Nguyễn Văn Xòa", "Lê Thị Mai", "101"),
+                  ("W2", "Nguyễn Nhật Tùng", "1981-01-01", "Nguyễn Văn Xuân", "Lê Thị Lan", "102")])  # fmt: skip
+    assert _ids(engine, "nguyen nhat tung cha nguyen van xoa")[0] == "W1"
+
+
+def test_many_namesakes_of_a_near_name_with_a_relative_said(engine) -> None:  # type: ignore[no-untyped-def]
+    # Fifty Nguyễn Thu Ngân, each one slip from "ngn" as Nga is, come before her by name alone;
+    # her father tells them apart only if her name is kept among those read with their relatives.
+    _add(engine, [(f"G{n}", "Nguyễn Thu Ngân", "1990-01-01", f"Trần Văn Tư {n}", "Lê Thị Mai", str(200 + n))
+                  for n in range(60)])  # fmt: skip
+    _add(engine, [("G", "Nguyễn Thu Nga", "1990-02-02", "Nguyễn Mạnh Quyết", "Lê Thị Lan", "300")])
+    assert _ids(engine, "nguyen thu ngn 1990 cha nguyen manh quyet")[0] == "G"
+    assert _ids(engine, "nguyen thu ngn cha nguyen manh quyet")[0] == "G"
