@@ -102,9 +102,7 @@ def read_csv(path: Path) -> Table:
             handle.seek(0)
             header = [_column(column) for column in next(csv.reader(handle, dialect))]
     except OSError as error:
-        raise HotichError(
-            "file_unreadable", f"cannot read {path} ({error.strerror})", fix="check the path", where=str(path)
-        ) from error
+        raise _unreadable(path, error) from error
 
     def rows() -> Iterator[Row]:
         with path.open(encoding=codec, errors=errors, newline="") as handle:
@@ -205,11 +203,15 @@ def _check_unchanged(path: Path, stamp: tuple[int, int]) -> None:
     try:
         now = _stamp(path)
     except OSError as error:
-        raise HotichError(
-            "file_unreadable", f"cannot read {path} ({error.strerror})", fix="check the path", where=str(path)
-        ) from error
+        raise _unreadable(path, error) from error
     if now != stamp:
         raise file_changed(path, f"size {stamp[0]:,} bytes, now {now[0]:,}")
+
+
+def _unreadable(path: Path, error: OSError) -> HotichError:
+    return HotichError(
+        "file_unreadable", f"cannot read {path} ({error.strerror})", fix="check the path", where=str(path)
+    )
 
 
 def file_changed(path: Path, detail: str) -> HotichError:

@@ -92,6 +92,11 @@ class Query:
     def name(self) -> str:
         return " ".join(self.words)
 
+    @property
+    def says_a_relative(self) -> bool:
+        """Whether a role word says a relative's name is in the query (the search then weighs it)."""
+        return bool(self.relatives or self.lead_role)
+
     @cached_property
     def sorted_name(self) -> str:
         """The name words in alphabetical order: names typed in another order compare equal."""
@@ -430,7 +435,7 @@ def _with_relatives(parsed: Query, pool: _Pool, limit: int) -> dict[str, float]:
     picked: dict[str, list[tuple[float, Reading]]] = {}
     # a namesake whose relatives are not the ones named is no answer: keep more names than for a name alone
     # (when the person's words are known: a reading each run of the words would cost too much)
-    enough = RELATIVES_ENOUGH if parsed.relatives or parsed.lead_role else None
+    enough = RELATIVES_ENOUGH if parsed.says_a_relative else None
     shortlists = _name_shortlists([person for person, _ in readings], pool.counts, limit, enough)
     for reading, shortlist in zip(readings, shortlists, strict=True):
         for name, score in shortlist.items():
@@ -499,7 +504,7 @@ def _part_similarity(said: list[str], words: list[str]) -> float:
 def _shortlist(parsed: Query, pool: _Pool, limit: int) -> dict[str, float]:
     """Scores of the candidates whose names come nearest the query's name (with a relative's,
     when the query names one)."""
-    if parsed.relatives or parsed.lead_role:  # the relative's words are known: they score every candidate
+    if parsed.says_a_relative:  # the relative's words are known: they score every candidate
         return _with_relatives(parsed, pool, limit)
     scores = _name_shortlist(parsed, pool.counts, limit)
     shortlist: dict[str, float] = {}
@@ -586,7 +591,7 @@ def find(engine: Engine, query: str, *, kind: str | None = None, limit: int = 20
             ranked = _rank(session, parsed, {row[0]: 100.0 for row in pool.records(limit=limit * 10)}, kind)
         else:
             ranked, best = _ranked_names(session, parsed, pool, kind, limit)
-            near = NEAR_RELATIVES if parsed.relatives or parsed.lead_role else NEAR_NAME
+            near = NEAR_RELATIVES if parsed.says_a_relative else NEAR_NAME
             while best < near and (wider := next(pools, None)) is not None:  # nobody near enough: try wider
                 tried, reached = _ranked_names(session, parsed, wider, kind, limit)
                 if reached >= best:
