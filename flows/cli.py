@@ -16,10 +16,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from records import HotichError
+from records import HotichError, Kind
 
 if TYPE_CHECKING:
     from flows.digitize import BookSummary, PageOutcome
+    from load.search import Hit
 
 app = typer.Typer(help="hotich: digitise Vietnamese civil-status registers.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -293,8 +294,8 @@ def search(
     query: Annotated[
         str,
         typer.Argument(
-            help="Name (with or without diacritics), birth date or year, number, book; a parent's or the spouse's "
-            "name after cha/bố, mẹ/me/má, vợ/chồng"
+            help="Name (with or without diacritics); a date or year (of birth, of a death, of a marriage, or "
+            "the wife's birth), number, book; a parent's or the spouse's name after cha/bố, mẹ/me/má, vợ/chồng"
         ),
     ],
     db: DbOption = None,
@@ -328,7 +329,7 @@ def search(
         parents = " / ".join(filter(None, (hit.father_name, hit.mother_name)))
         out.print(
             f"{hit.score:6.1f}  {escape(hit.record_id)}  {hit.kind:<8} {escape(names)}  "
-            f"born {hit.birth_date or '?'}  no. {hit.registration_number or '?'}  {escape(where)}"
+            f"born {hit.birth_date or '?'}{_other_dates(hit)}  no. {hit.registration_number or '?'}  {escape(where)}"
             + (f"  parents: {escape(parents)}" if parents else "")
         )
     if results.alike:
@@ -336,6 +337,15 @@ def search(
             f"at least {results.alike} more records match as well as the last one shown: "
             "add the birth date (d/m/yyyy) or a parent's name to the query"
         )
+
+
+def _other_dates(hit: Hit) -> str:
+    """The dates besides the (husband's) birth a counter query may have given: a wife's birth, a
+    death, a marriage."""
+    said = f", wife born {hit.other_birth_date}" if hit.other_birth_date else ""
+    if hit.event_date:
+        said += f", {'died' if hit.kind == Kind.death else 'married'} {hit.event_date}"
+    return said
 
 
 @app.command("extract")
@@ -373,7 +383,6 @@ def normalize_check(
     """Show what hotich will make of each value of a file, without loading anything."""
     from load.files import read_table
     from normalize.inspect import check_row
-    from records import Kind
 
     out = Console(highlight=False, soft_wrap=True)
     with operator_errors():

@@ -8,7 +8,9 @@ well: each run of its words is tried as the person's name and the rest as a rela
 
 Candidates:
 
-* a birth date or year: the B-tree index on (birth_year, name_fold) / (kind, birth_date);
+* a birth date or year: the B-tree index on (birth_year, name_fold) / (kind, birth_date); then
+  a death's or a marriage's date or year, and the wife's birth (migration 0005): the date a
+  family or a couple knows best;
 * a registration number: its index;
 * names only: the B-tree index on (given_fold, name_fold) for the query's given names and
   those a typing slip away (migration 0004); when no name comes near enough there (a spouse's
@@ -34,7 +36,7 @@ from rapidfuzz.distance import OSA
 from sqlalchemy import ColumnElement, Engine, and_, func, select, text
 from sqlalchemy.orm import Session
 
-from load.schema import RECORDS, RecordRow
+from load.schema import MARRIAGE, NOT_BIRTH, RECORDS, RecordRow
 from normalize.dates import parse_vn_date
 from normalize.text import clean_text, fold, tone_key
 from records import Kind
@@ -171,6 +173,8 @@ class Hit:
     status: str
     father_name: str | None = None
     mother_name: str | None = None
+    event_date: str | None = None  # a death's date, or the day a marriage was registered (None for a birth)
+    other_birth_date: str | None = None  # the wife's, for a marriage
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -209,18 +213,19 @@ class _Pool:
 
     def __init__(self, session: Session, where: ColumnElement[bool] | None, limit: int = CANDIDATES,
                  rows: list[Candidate] | None = None):  # fmt: skip
-        """Candidates read by the condition ``where`` (at most ``limit``), or (``where`` None) the
-        ``rows`` already read."""
+        """Candidates read by the condition ``where`` (at most ``limit``; None: no such read), and
+        the ``rows`` already read (a day's records, or a year's deaths and marriages beside its births)."""
         self.session, self.where, self.limit, self._rows = session, where, limit, rows or []
 
     @cached_property
     def names(self) -> list[str]:
         """The folded name of each candidate (a name as often as records hold it), empty ones left out."""
+        names = [name for _, name in self._rows if name]
         if self.where is None:
-            return [name for _, name in self._rows if name]
+            return names
         inner = select(RECORDS.c.name_fold).where(self.where).limit(self.limit).subquery()
         joined = _fetch(self.session, select(func.aggregate_strings(inner.c.name_fold, "\n")))[0][0]
-        return [name for name in joined.split("\n") if name] if joined else []
+        return names + ([name for name in joined.split("\n") if name] if joined else [])
 
     @cached_property
     def counts(self) -> Counter[str]:
@@ -228,43 +233,49 @@ class _Pool:
         return Counter(self.names)
 
     def records(self, names: Collection[str] | None = None, limit: int | None = None) -> list[Candidate]:
-        """(record_id, name_fold) of the candidates, or of those with one of ``names``."""
+        """(record_id, name) of the candidates, or of those with one of ``names``."""
         limit = limit or self.limit
-        if self.where is None:
-            return [row for row in self._rows if names is None or row[1] in names][:limit]
+        read = [row for row in self._rows if names is None or row[1] in names][:limit]
+        if self.where is None or (names is not None and not names):
+            return read
         query = select(*_COLUMNS).where(self.where)
         if names is not None:
-            if not names:
-                return []
             query = query.where(RECORDS.c.name_fold.in_(sorted(names)))
-        return cast(list[Candidate], _fetch(self.session, query.limit(limit)))
+        return read + cast(list[Candidate], _fetch(self.session, query.limit(limit)))
 
     def relatives(self, names: Collection[str]) -> list[tuple[Any, ...]]:
         """(record_id, name_fold, other_fold, father_fold, mother_fold) of the candidates with
         one of ``names``."""
         if not names:
             return []
+        rows: list[tuple[Any, ...]] = []
         if self.where is not None:  # by the pool's own condition: one query, not its ids
             by_name = and_(self.where, RECORDS.c.name_fold.in_(sorted(names)))
-            return _fetch(self.session, select(*_RELATIVES).where(by_name).limit(self.limit))
+            rows = _fetch(self.session, select(*_RELATIVES).where(by_name).limit(self.limit))
         found: dict[str, set[str]] = {}
-        for record_id, name in self.records(names):
-            found.setdefault(record_id, set()).add(cast(str, name))
-        record_ids, rows = sorted(found), []
+        for record_id, name in self._rows:
+            if name and name in names:
+                found.setdefault(record_id, set()).add(name)
+        record_ids, read = sorted(found), []
         for start in range(0, len(record_ids), 5000):
             chunk = record_ids[start : start + 5000]
-            rows += _fetch(self.session, select(*_RELATIVES).where(RECORDS.c.record_id.in_(chunk)))
+            read += _fetch(self.session, select(*_RELATIVES).where(RECORDS.c.record_id.in_(chunk)))
         # a marriage found by the wife's name is scored as hers: the husband becomes her spouse
-        return [
-            (row[0], name, row[2] if name == row[1] else row[1], *row[3:]) for row in rows for name in found[row[0]]
+        return rows + [
+            (row[0], name, row[2] if name == row[1] else row[1], *row[3:]) for row in read for name in found[row[0]]
         ]
 
 
 def _pools(session: Session, parsed: Query, kind: str | None) -> Iterator[_Pool]:
     """The candidates of a query, in the order they are tried until a name comes near enough.
 
-    * a birth date: the records born that day; then the year's (the date may be misremembered);
-    * a birth year, a registration number or a book: their records;
+    * a birth date: the records born, died or married that day, and the wives born that day
+      (``_other_dates``: the date a family or a couple knows); then the year's (the date may be
+      misremembered);
+    * a year: the records born that year, with those who died or married then, and the wives
+      born then (all ranked together: a child born the year his grandfather died is no answer
+      the officer may miss);
+    * a registration number or a book: their records;
     * a name alone: the records whose given name is one of the query's words, or a given name
       a slip or two from a word that is none (a typo); then those a slip from a query word that
       is a given name (a typo that spells another); then the backend's trigram index (a
@@ -276,9 +287,12 @@ def _pools(session: Session, parsed: Query, kind: str | None) -> Iterator[_Pool]
     if parsed.date:
         # The date's index is (kind, birth_date): name the kinds, or every row is read.
         kinds = [kind] if kind else [member.value for member in Kind]
-        yield _read_whole(session, and_(RECORDS.c.kind.in_(kinds), RECORDS.c.birth_date == parsed.date))
+        on_the_day = and_(RECORDS.c.kind.in_(kinds), RECORDS.c.birth_date == parsed.date)
+        born = _fetch(session, select(*_COLUMNS).where(on_the_day).limit(CANDIDATES))
+        yield _Pool(session, None, rows=born + _other_dates(session, kind, parsed.date, parsed.date))
     if parsed.year:
-        yield _Pool(session, RECORDS.c.birth_year == parsed.year)  # ~11,000 at 1,000,000: names first
+        others = _other_dates(session, kind, str(parsed.year), str(parsed.year + 1))
+        yield _Pool(session, RECORDS.c.birth_year == parsed.year, rows=others)  # ~11,000 born: names first
     elif parsed.numbers:
         yield _read_whole(session, RECORDS.c.registration_number.in_(parsed.numbers))
     elif parsed.book:
@@ -293,8 +307,35 @@ def _pools(session: Session, parsed: Query, kind: str | None) -> Iterator[_Pool]
         yield _Pool(session, None, rows=_indexed_candidates(session, parsed, kind, held))
 
 
+def _other_dates(session: Session, kind: str | None, first: str, last: str) -> list[Candidate]:
+    """(record_id, name) of the records a date or year finds other than by a birth: deaths that
+    day or year, marriages registered then (with each spouse's name), and marriages whose wife
+    was born then (with her name).
+
+    ``first`` to ``last`` is the day (``last == first``) or the year as ISO text (``'1998'`` to
+    ``'1999'``, the end left out: partial dates ``1998-03`` fall in). Read from the partial
+    indexes of migration 0005, whose conditions each query repeats word for word (SQLite uses a
+    partial index only then)."""
+    if kind == Kind.birth:
+        return []
+
+    def when(column: Any) -> ColumnElement[bool]:
+        return column == first if first == last else and_(column >= first, column < last)
+
+    event_kinds = [kind] if kind else [Kind.death.value, Kind.marriage.value]
+    events = select(*_COLUMNS, RECORDS.c.other_fold)
+    events = events.where(NOT_BIRTH, RECORDS.c.kind.in_(event_kinds), when(RECORDS.c.event_date))
+    rows = []
+    for record_id, name, wife in _fetch(session, events.limit(CANDIDATES)):  # a marriage: either spouse asks
+        rows += [(record_id, name), (record_id, wife)] if wife else [(record_id, name)]
+    if kind in (None, Kind.marriage):
+        wives = select(RECORDS.c.record_id, RECORDS.c.other_fold).where(MARRIAGE, when(RECORDS.c.other_birth_date))
+        rows += _fetch(session, wives.limit(CANDIDATES))
+    return cast(list[Candidate], rows)
+
+
 def _read_whole(session: Session, where: ColumnElement[bool]) -> _Pool:
-    """A day, a number or a book holds few records: read them whole, in one query."""
+    """A number or a book holds few records: read them whole, in one query."""
     rows = _fetch(session, select(*_COLUMNS).where(where).limit(CANDIDATES))
     return _Pool(session, None, rows=cast(list[Candidate], rows))
 
@@ -615,7 +656,17 @@ def _ranked_names(session: Session, parsed: Query, pool: _Pool, kind: str | None
 _RANK_COLUMNS = (
     RecordRow.record_id, RecordRow.kind, RecordRow.name_key, RecordRow.other_key, RecordRow.birth_date,
     RecordRow.birth_year, RecordRow.registration_number, RecordRow.book_id, RecordRow.page_no, RecordRow.row_no,
+    RecordRow.event_date, RecordRow.other_birth_date,
 )  # fmt: skip
+
+
+def _days(row: Any) -> set[str]:
+    """The dates a counter query may give for a record (``_RANK_COLUMNS`` row): the birth; for a
+    death or a marriage its own date too, and for a marriage the wife's birth."""
+    days = {row.birth_date, row.other_birth_date}
+    if row.kind != Kind.birth:
+        days.add(row.event_date)
+    return {day for day in days if day}
 
 
 def _bonus(row: Any, parsed: Query) -> float:
@@ -623,9 +674,10 @@ def _bonus(row: Any, parsed: Query) -> float:
     written = set((row.name_key or "").split()) | set((row.other_key or "").split())
     if parsed.keyed and set(parsed.keyed) <= written:
         bonus += 5  # typed with the same diacritics: exact spelling first
-    if parsed.date and row.birth_date == parsed.date:
+    days = _days(row)
+    if parsed.date and parsed.date in days:
         bonus += 10
-    elif parsed.year and row.birth_year == parsed.year:
+    elif parsed.year and str(parsed.year) in {day[:4] for day in days}:
         bonus += 3
     if parsed.numbers and row.registration_number in parsed.numbers:
         bonus += 10
@@ -665,4 +717,6 @@ def _hit(record: RecordRow, score: float) -> Hit:
         record.status,
         record.fields.get("father_name"),
         record.fields.get("mother_name"),
+        record.event_date if record.kind != Kind.birth else None,
+        record.other_birth_date,
     )

@@ -280,3 +280,63 @@ def test_many_namesakes_of_a_near_name_with_a_relative_said(engine) -> None:  # 
     _add(engine, [("G", "Nguyễn Thu Nga", "1990-02-02", "Nguyễn Mạnh Quyết", "Lê Thị Lan", "300")])
     assert _ids(engine, "nguyen thu ngn 1990 cha nguyen manh quyet")[0] == "G"
     assert _ids(engine, "nguyen thu ngn cha nguyen manh quyet")[0] == "G"
+
+
+MARRIAGE = {"husband_name": "Phạm Văn Lực", "husband_birth_date": "1960-03-03", "wife_name": "Đoàn Thị Mến",
+            "wife_birth_date": "1963-07-08", "registration_number": "30",
+            "registration_date": "1985-06-01"}  # fmt: skip
+DEATH = {"full_name": "Hồ Văn Quế", "birth_date": "1931-02-03", "death_date": "2011-10-12",
+         "registration_number": "7", "registration_date": "2011-10-14"}  # fmt: skip
+
+
+def test_a_wife_found_by_her_own_birth_year_or_date(engine) -> None:  # type: ignore[no-untyped-def]
+    # She asks for her marriage extract: her name and the year (or day) she was born, not her husband's.
+    _add_record(engine, "M1", Kind.marriage, MARRIAGE)
+    assert _ids(engine, "doan thi men 1963")[0] == "M1"
+    assert _ids(engine, "doan thi mne 1963")[0] == "M1"  # with a typo
+    assert _ids(engine, "Đoàn Thị Mến 8/7/1963")[0] == "M1"
+    assert [hit.record_id for hit in find(engine, "doan thi men 1963", kind="marriage").hits] == ["M1"]
+    assert _ids(engine, "pham van luc 1960")[0] == "M1"  # the husband, as before
+
+
+def test_a_marriage_found_by_the_year_it_was_registered(engine) -> None:  # type: ignore[no-untyped-def]
+    _add_record(engine, "M1", Kind.marriage, MARRIAGE)
+    assert _ids(engine, "doan thi men 1985")[0] == "M1"  # "we married in 1985"
+    assert _ids(engine, "pham van luc 1985")[0] == "M1"
+    assert _ids(engine, "pham van luc 1/6/1985")[0] == "M1"
+
+
+def test_a_death_found_by_the_year_or_date_of_death(engine) -> None:  # type: ignore[no-untyped-def]
+    # The family asks for a death extract: they know when he died better than when he was born.
+    _add_record(engine, "T1", Kind.death, DEATH)
+    assert _ids(engine, "ho van que 2011")[0] == "T1"
+    assert _ids(engine, "ho van qeu 2011")[0] == "T1"
+    assert _ids(engine, "ho van que 12/10/2011")[0] == "T1"
+    assert _ids(engine, "ho van que 1931")[0] == "T1"  # his birth year, as before
+    assert "T1" not in [hit.record_id for hit in find(engine, "ho van que 2011", kind="birth").hits]
+
+
+def test_a_year_of_death_does_not_bring_births_registered_that_year(engine) -> None:  # type: ignore[no-untyped-def]
+    # A birth is registered in its year of birth or soon after: its registration year says nothing
+    # the birth year does not, and a namesake registered that year is no answer to a year of death.
+    _add_record(engine, "T1", Kind.death, DEATH)
+    late = {"full_name": "Hồ Văn Quế", "birth_date": "2009-01-01", "registration_date": "2011-03-03"}
+    _add_record(engine, "K1", Kind.birth, late)
+    assert _ids(engine, "ho van que 2011") == ["T1"]
+
+
+def test_the_dates_a_query_may_give_are_shown(engine, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    _add_record(engine, "M1", Kind.marriage, MARRIAGE)
+    _add_record(engine, "T1", Kind.death, DEATH)
+    death = CliRunner().invoke(app, ["search", "ho van que 2011", "--db", db_url])
+    assert "born 1931-02-03, died 2011-10-12" in death.output.splitlines()[0]
+    marriage = CliRunner().invoke(app, ["search", "doan thi men 1963", "--db", db_url])
+    assert "born 1960-03-03, wife born 1963-07-08, married 1985-06-01" in marriage.output.splitlines()[0]
+    (hit,) = [hit.as_dict() for hit in search(engine, "ho van que 2011")]
+    assert (hit["event_date"], hit["other_birth_date"]) == ("2011-10-12", None)
+    born = search(engine, "tran van duc 1985")[0].as_dict()  # a birth's registration date is no date of its own
+    assert (born["birth_date"], born["event_date"]) == ("1985-01-02", None)

@@ -180,6 +180,27 @@ def test_counter_pages_are_for_officers(site: str) -> None:
     assert officer.post("/counter/records/R1/extract.pdf", data={}).status_code == 403  # no CSRF token
 
 
+def test_counter_shows_the_dates_of_a_death_and_a_marriage(site: str) -> None:
+    # Found by the year of death, or by the wife's own birth year: the officer checks that date.
+    from load.store import key_columns
+    from records import Kind
+
+    death = {"full_name": "Hồ Văn Quế", "birth_date": "1931-02-03", "death_date": "2011-10-12"}
+    marriage = {"husband_name": "Phạm Văn Lực", "husband_birth_date": "1960-03-03", "wife_name": "Đoàn Thị Mến",
+                "wife_birth_date": "1963-07-08", "registration_date": "1985-06-01"}  # fmt: skip
+    with Session(open_database(site)) as session, session.begin():
+        for record_id, kind, fields in (("T1", Kind.death, death), ("M1", Kind.marriage, marriage)):
+            session.add(RecordRow(record_id=record_id, kind=kind.value, source_import="held.csv", fields=fields,
+                                  raw=fields, confidence={}, issues={}, status="auto_accepted", review_reasons=[],
+                                  version=1, cluster_id=record_id, **key_columns(kind, fields)))  # fmt: skip
+    officer = client_for(site, "minh")
+    died = officer.get("/counter?q=ho+van+que+2011", headers={"HX-Request": "true"}).text
+    assert "/counter/records/T1" in died and "<small>mất</small> 2011-10-12" in died
+    wife = officer.get("/counter?q=doan+thi+men+1963", headers={"HX-Request": "true"}).text
+    assert "/counter/records/M1" in wife and "<small>vợ</small> 1963-07-08" in wife
+    assert "<small>kết hôn</small> 1985-06-01" in wife
+
+
 def test_counter_says_when_namesakes_outnumber_the_list(db_url: str) -> None:
     make_site(db_url, records=23)  # 23 "Nguyễn Văn An" born 1998: the list shows 20
     officer = client_for(db_url, "minh")
