@@ -96,7 +96,7 @@ class RecordRow(Base):
         # wife by her name (migration 0005). Partial: the births a province holds most of skip them.
         Index("ix_records_event", "kind", "event_date", "name_fold", "other_fold", "record_id",
               sqlite_where=NOT_BIRTH, postgresql_where=NOT_BIRTH),
-        Index("ix_records_wife", "other_birth_date", "other_fold", "record_id", "kind",
+        Index("ix_records_wife", "kind", "other_birth_date", "other_fold", "record_id",
               sqlite_where=MARRIAGE, postgresql_where=MARRIAGE),
     )  # fmt: skip
 

@@ -33,7 +33,7 @@ from typing import Any, cast
 import numpy
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
-from sqlalchemy import ColumnElement, Engine, and_, func, select, text
+from sqlalchemy import ColumnElement, Engine, Select, and_, func, null, select, text
 from sqlalchemy.orm import Session
 
 from load.schema import MARRIAGE, NOT_BIRTH, RECORDS, RecordRow
@@ -310,12 +310,21 @@ def _pools(session: Session, parsed: Query, kind: str | None) -> Iterator[_Pool]
 def _other_dates(session: Session, kind: str | None, first: str, last: str) -> list[Candidate]:
     """(record_id, name) of the records a date or year finds other than by a birth: deaths that
     day or year, marriages registered then (with each spouse's name), and marriages whose wife
-    was born then (with her name).
+    was born then (with her name)."""
+    rows: list[Candidate] = []
+    for statement in _other_date_reads(kind, first, last):
+        for record_id, name, wife in _fetch(session, statement):  # a marriage: either spouse asks
+            rows += [(record_id, name), (record_id, wife)] if wife else [(record_id, name)]
+    return rows
+
+
+def _other_date_reads(kind: str | None, first: str, last: str) -> list[Select[Any]]:
+    """The reads of ``_other_dates``: (record_id, name, the wife's name or NULL) rows.
 
     ``first`` to ``last`` is the day (``last == first``) or the year as ISO text (``'1998'`` to
-    ``'1999'``, the end left out: partial dates ``1998-03`` fall in). Read from the partial
-    indexes of migration 0005, whose conditions each query repeats word for word (SQLite uses a
-    partial index only then)."""
+    ``'1999'``, the end left out: partial dates ``1998-03`` fall in). Each is answered by a partial
+    covering index of migration 0005 alone, whose condition it repeats word for word (SQLite uses
+    a partial index only then)."""
     if kind == Kind.birth:
         return []
 
@@ -324,14 +333,11 @@ def _other_dates(session: Session, kind: str | None, first: str, last: str) -> l
 
     event_kinds = [kind] if kind else [Kind.death.value, Kind.marriage.value]
     events = select(*_COLUMNS, RECORDS.c.other_fold)
-    events = events.where(NOT_BIRTH, RECORDS.c.kind.in_(event_kinds), when(RECORDS.c.event_date))
-    rows = []
-    for record_id, name, wife in _fetch(session, events.limit(CANDIDATES)):  # a marriage: either spouse asks
-        rows += [(record_id, name), (record_id, wife)] if wife else [(record_id, name)]
+    reads = [events.where(NOT_BIRTH, RECORDS.c.kind.in_(event_kinds), when(RECORDS.c.event_date))]
     if kind in (None, Kind.marriage):
-        wives = select(RECORDS.c.record_id, RECORDS.c.other_fold).where(MARRIAGE, when(RECORDS.c.other_birth_date))
-        rows += _fetch(session, wives.limit(CANDIDATES))
-    return cast(list[Candidate], rows)
+        wives = select(RECORDS.c.record_id, RECORDS.c.other_fold, null())
+        reads.append(wives.where(MARRIAGE, when(RECORDS.c.other_birth_date)))
+    return [read.limit(CANDIDATES) for read in reads]
 
 
 def _read_whole(session: Session, where: ColumnElement[bool]) -> _Pool:

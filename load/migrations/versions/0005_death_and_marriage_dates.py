@@ -4,7 +4,9 @@ A counter query holds the name and the year (or day) the citizen knows: for a de
 when the person died; for a marriage, when the couple married, or the wife's own birth. These
 covering indexes answer them as ix_records_year_name answers a birth year: a day by equality, a
 year as the range ['1998', '1999') of ISO dates, partial dates included. Each holds every column
-its queries read, the kind too (SQLite counts a partial index's condition as a column read).
+its queries read, the kind first: SQLite counts a partial index's condition as a column read, and
+without statistics it took the kind's equality on ix_records_kind_given_year over a range here
+(every marriage read: 55 ms at 20,000 marriages, 0.7 ms with the kind leading this index).
 Births, most of a province's records, are left out of both (their registration date says
 nothing their birth date does not), so loading them costs nothing more.
 
@@ -36,7 +38,7 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             "ix_records_wife",
-            ["other_birth_date", "other_fold", "record_id", "kind"],
+            ["kind", "other_birth_date", "other_fold", "record_id"],
             unique=False,
             sqlite_where=MARRIAGE,
             postgresql_where=MARRIAGE,
