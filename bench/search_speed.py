@@ -199,11 +199,12 @@ def measure(args: argparse.Namespace, url: str) -> None:
         columns = select(RecordRow.record_id, RecordRow.person_name, RecordRow.birth_year, RecordRow.name_fold,
                          RecordRow.birth_date, RecordRow.father_fold, RecordRow.mother_fold)  # fmt: skip
         wanted = list(session.execute(columns.where(RecordRow.record_id.in_(ids))).all())
-        namesakes = {  # records sharing the folded name and the birth year (covering index)
+        namesakes = {  # births sharing the folded name and the birth year (what step 2 asks for)
             row.record_id: session.scalar(
                 select(func.count())
                 .select_from(RecordRow)
                 .where(RecordRow.birth_year == row.birth_year, RecordRow.name_fold == row.name_fold)
+                .where(RecordRow.kind == "birth")
             )
             or 1
             for row in wanted
