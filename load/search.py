@@ -8,9 +8,9 @@ well: each run of its words is tried as the person's name and the rest as a rela
 
 Candidates:
 
-* a birth date or year: the B-tree index on (birth_year, name_fold) / (kind, birth_date); then
-  a death's or a marriage's date or year, and the wife's birth (migration 0005): the date a
-  family or a couple knows best;
+* a date or year: the B-tree index on (birth_year, name_fold) / (kind, birth_date), with a
+  death's or a marriage's date or year and the wife's birth (migration 0005), ranked together:
+  the date a family or a couple knows best;
 * a registration number: its index;
 * names only: the B-tree index on (given_fold, name_fold) for the query's given names and
   those a typing slip away (migration 0004); when no name comes near enough there (a spouse's
@@ -287,9 +287,8 @@ def _pools(session: Session, parsed: Query, kind: str | None) -> Iterator[_Pool]
     if parsed.date:
         # The date's index is (kind, birth_date): name the kinds, or every row is read.
         kinds = [kind] if kind else [member.value for member in Kind]
-        on_the_day = and_(RECORDS.c.kind.in_(kinds), RECORDS.c.birth_date == parsed.date)
-        born = _fetch(session, select(*_COLUMNS).where(on_the_day).limit(CANDIDATES))
-        yield _Pool(session, None, rows=born + _other_dates(session, kind, parsed.date, parsed.date))
+        born = and_(RECORDS.c.kind.in_(kinds), RECORDS.c.birth_date == parsed.date)
+        yield _read_whole(session, born, also=_other_dates(session, kind, parsed.date, parsed.date))
     if parsed.year:
         others = _other_dates(session, kind, str(parsed.year), str(parsed.year + 1))
         yield _Pool(session, RECORDS.c.birth_year == parsed.year, rows=others)  # ~11,000 born: names first
@@ -340,10 +339,11 @@ def _other_date_reads(kind: str | None, first: str, last: str) -> list[Select[An
     return [read.limit(CANDIDATES) for read in reads]
 
 
-def _read_whole(session: Session, where: ColumnElement[bool]) -> _Pool:
-    """A number or a book holds few records: read them whole, in one query."""
+def _read_whole(session: Session, where: ColumnElement[bool], also: list[Candidate] | None = None) -> _Pool:
+    """A day, a number or a book holds few records: read them whole, in one query (with ``also``,
+    rows read already)."""
     rows = _fetch(session, select(*_COLUMNS).where(where).limit(CANDIDATES))
-    return _Pool(session, None, rows=cast(list[Candidate], rows))
+    return _Pool(session, None, rows=cast(list[Candidate], rows) + (also or []))
 
 
 # The given names held, each read once from ix_records_given_name (a loose index scan: one
