@@ -44,6 +44,7 @@ import random
 import sys
 import time
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -93,19 +94,9 @@ def load(url: str, count: int, work: Path) -> None:
         print(f"database already holds {held:,} births: load skipped", flush=True)
         return
     people = generate_people(count, 0, seed=8)
-    path = work / "existing.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(COLUMNS)
-        for person in people.held:
-            writer.writerow([person.record_id, "birth", *(person.fields.get(key) or "" for key in COLUMNS[2:])])
-    started = time.perf_counter()
-    summary = import_existing(engine, path)
-    seconds = time.perf_counter() - started
-    print(
-        f"loaded {summary.added:,} records from CSV in {seconds:.0f} s ({summary.added / seconds:,.0f} records/s)",
-        flush=True,
-    )
+    rows = ([person.record_id, "birth", *(person.fields.get(key) or "" for key in COLUMNS[2:])]
+            for person in people.held)  # fmt: skip
+    _write_and_import(engine, work / "existing.csv", COLUMNS, rows)
 
 
 OTHERS = 0.02  # deaths, and as many marriages, made of the held people: 20,000 of each at 1,000,000 births
@@ -156,14 +147,17 @@ def load_deaths_and_marriages(url: str, births: int, work: Path) -> None:
     _write_and_import(engine, work / "marriages.csv", MARRIAGE_COLUMNS, rows)
 
 
-def _write_and_import(engine: Engine, path: Path, columns: list[str], rows: list[list[Any]]) -> None:
+def _write_and_import(engine: Engine, path: Path, columns: list[str], rows: Iterable[list[Any]]) -> None:
+    """Writes the rows as an existing-records CSV (streamed) and times its import."""
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)
         writer.writerows(rows)
     started = time.perf_counter()
     summary = import_existing(engine, path)
-    print(f"loaded {summary.added:,} records from {path.name} in {time.perf_counter() - started:.0f} s", flush=True)
+    seconds = time.perf_counter() - started
+    rate = summary.added / max(seconds, 1e-9)
+    print(f"loaded {summary.added:,} records from {path.name} in {seconds:.0f} s ({rate:,.0f} records/s)", flush=True)
 
 
 def main() -> None:
