@@ -35,7 +35,9 @@ class PeopleSet:
     kinds: dict[str, str] = field(default_factory=dict)  # new record id → how it was made
 
 
-class _Maker:
+class PeopleMaker:
+    """Names, dates and birth records drawn from ``rng``, as the generated people carry them."""
+
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
         self.families = [name for name, _ in FAMILY_NAMES]
@@ -158,7 +160,7 @@ def _variant(rng: random.Random, person: Person, record_id: str, *, depth: int =
     return Person(record_id, fields), how
 
 
-def _hard_negative(maker: _Maker, rng: random.Random, person: Person, record_id: str) -> tuple[Person, str]:
+def _hard_negative(maker: PeopleMaker, rng: random.Random, person: Person, record_id: str) -> tuple[Person, str]:
     fields = person.fields
     parents = (fields["father_name"] or "", fields["mother_name"] or "")
     female = fields["sex"] == "Nữ"
@@ -180,7 +182,7 @@ def generate_people(held: int, new: int, *, seed: int = 1, duplicates: float = 0
     """``held`` held births and ``new`` new ones: ``duplicates`` of them written again,
     ``hard`` of them hard non-duplicates of a held record, a few duplicated within the batch."""
     rng = random.Random(seed)
-    maker = _Maker(rng)
+    maker = PeopleMaker(rng)
     people = PeopleSet()
     for index in range(held):
         people.held.append(maker.birth(f"H{seed}-{index}"))
