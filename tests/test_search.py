@@ -80,6 +80,18 @@ def test_typos_and_word_order(engine) -> None:  # type: ignore[no-untyped-def]
     assert _ids(engine, "le thi thu hangg")[0] == "E"
 
 
+def test_the_words_in_the_order_typed_rank_above_the_same_words_in_another(engine) -> None:  # type: ignore[no-untyped-def]
+    # Two women born the same year whose middle names are the same two words, swapped: two names.
+    _add(engine, [("P1", "Phạm Quỳnh Hồng Thủy", "1990-02-02", "Phạm Văn Ba", "Lê Thị Tư", "31"),
+                  ("P2", "Phạm Hồng Quỳnh Thủy", "1990-03-03", "Phạm Văn Sáu", "Lê Thị Năm", "32")])  # fmt: skip
+    for query, wanted, other in (("pham hong quynh thuy 1990", "P2", "P1"), ("pham quynh hong thuy 1990", "P1", "P2")):
+        found = find(engine, query, limit=1)
+        assert [hit.record_id for hit in found.hits] == [wanted]
+        assert found.alike == 0  # the other is not "as near": the officer is not told to ask more
+        assert _ids(engine, query)[:2] == [wanted, other]
+    assert set(_ids(engine, "thuy pham hong quynh 1990")[:2]) == {"P1", "P2"}  # the given name first: both
+
+
 def test_a_name_alone_with_a_typo_in_the_given_name(engine) -> None:  # type: ignore[no-untyped-def]
     _add(engine, [("H1", "Nguyễn Văn Hùng", "1980-01-01", "Nguyễn Văn Ba", "Lê Thị Tư", "21"),
                   ("H2", "Nguyễn Hồng Vân", "1981-02-02", "Nguyễn Văn Sáu", "Lê Thị Năm", "22")])  # fmt: skip
