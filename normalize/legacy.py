@@ -183,8 +183,10 @@ def _score(text: str, *, lost_u: bool = False) -> tuple[int, int]:
 
 
 def _missing_u(word: str) -> bool:
-    """Would the word be Vietnamese with an ``ư`` inserted somewhere (TCVN3's dropped 0xAD)?"""
-    return any(is_vietnamese_syllable(word[:i] + "ư" + word[i:]) for i in range(1, len(word) + 1))
+    """Would the word be Vietnamese with an ``ư`` inserted somewhere (TCVN3's dropped 0xAD)?
+
+    A lone letter is not evidence: an initial (``B Ì``) would otherwise count as ``Bư``."""
+    return len(word) > 1 and any(is_vietnamese_syllable(word[:i] + "ư" + word[i:]) for i in range(1, len(word) + 1))
 
 
 def _lost_letters(text: str) -> bool:

@@ -1,6 +1,6 @@
 """The record vocabulary every stage imports: kinds, field keys, ledger layouts, models.
 
-Everything here follows ``shared/spec/records.md`` (record contract v1).
+Everything here follows ``docs/spec/records.md`` (record contract v2).
 """
 
 from records.errors import HotichError

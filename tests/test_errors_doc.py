@@ -30,3 +30,17 @@ def test_every_code_is_documented() -> None:
     documented = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
     missing = sorted(code for code in codes if f"`{code}`" not in documented)
     assert not missing, f"document these codes in docs/errors.md: {missing}"
+
+
+def test_contracts_are_carried_in_docs() -> None:
+    """A clone has no ../shared: the contracts it implements are in docs/spec, and nothing points outside."""
+    for name in ("records.md", "layouts.md", "moj-package.md"):
+        assert (ROOT / "docs" / "spec" / name).read_text(encoding="utf-8").startswith("#"), name
+    pointing_out = [
+        str(path.relative_to(ROOT))
+        for folder in ("docs", *PACKAGES)
+        for path in (ROOT / folder).rglob("*")
+        if path.suffix in {".md", ".py", ".html"} and "../shared" in path.read_text(encoding="utf-8")
+    ]
+    assert "../shared" not in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert not pointing_out, pointing_out

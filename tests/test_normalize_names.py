@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from normalize.lexicon import mark_distance, mend_name
@@ -146,6 +146,7 @@ vietnamese_text = st.text(
 
 
 @given(vietnamese_text)
+@example("b ì")  # an initial read as TCVN3's lost ư made "B Ì" into "B è" on the second pass
 def test_names_normalise_idempotently_to_nfc(text: str) -> None:
     once = normalize_name(text).value
     if once is not None:
