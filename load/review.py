@@ -1,15 +1,19 @@
 """Reviewer decisions: the queue, holds, and the one write path for a reviewed record.
 
-Every change goes through :func:`save_review` (or :func:`decide_duplicate`): the values are
-normalised again, the duplicate check is re-run for the record, the status becomes
-``reviewed`` (or ``rejected``), an audit row is appended per changed field, and the
-record's version goes up. A save against an older version changes nothing and returns a
+Every change goes through :func:`save_review` (or :func:`decide_duplicate`). Only a record in
+review can be saved (an officer reopens any other, with a reason: :func:`reopen`); only the
+fields posted *and* changed are normalised and stored, every other field stays exactly as it
+was; a typed value the normaliser rejects is never stored over a value (:class:`Refused`).
+The duplicate check is re-run when the person's identity changed, the status becomes
+``reviewed`` (or ``rejected``), an audit row is appended per changed field, and the record's
+version goes up. A save against an older version changes nothing and returns a
 :class:`Conflict` with both values, so no reviewer's work is lost.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +22,9 @@ from sqlalchemy.orm import Session
 
 from load.schema import AuditEntry, Book, RecordRow
 from load.store import key_columns
-from normalize.record import ReviewSettings, normalize_record
+from normalize.record import resolve_places
+from normalize.rules import record_rules
+from normalize.typed import as_typed, check_typed, refusal
 from records import Kind, Status, field_keys
 
 HOLD = dt.timedelta(minutes=5)
@@ -125,6 +131,24 @@ class Conflict:
     version: int
 
 
+@dataclass(frozen=True)
+class NotInReview:
+    """The record is not waiting for review (accepted, reviewed, rejected): an officer reopens it first."""
+
+    status: str
+    version: int
+
+
+@dataclass(frozen=True)
+class Refused:
+    """Typed values the normaliser rejects: nothing was stored over the record's values; what was
+    typed is kept in the audit log and the record stays in review with the reasons."""
+
+    reasons: dict[str, tuple[str, ...]]  # key → issues
+    typed: dict[str, str]
+    version: int
+
+
 @dataclass
 class Saved:
     record_id: str
@@ -138,18 +162,30 @@ def _reference_year(session: Session, row: RecordRow) -> int | None:
     return book.year if book else None
 
 
+def edited_values(row_fields: dict[str, Any], posted: Mapping[str, str | None], keys: list[str]) -> dict[str, str]:
+    """The posted fields whose text differs from the stored value as it is typed: only these change."""
+    edited = {}
+    for key, text in posted.items():
+        if key in keys and text is not None and text.strip() != as_typed(row_fields.get(key), key):
+            edited[key] = text.strip()
+    return edited
+
+
 def save_review(
     engine: Engine,
     record_id: str,
     user: str,
     *,
     version: int,
-    values: dict[str, str | None],
+    values: Mapping[str, str | None],
     illegible: set[str] | None = None,
     reject_reason: str | None = None,
-) -> Saved | Conflict:
-    """The one write path for a reviewer's decision on a record; see the module docstring."""
-    illegible = illegible or set()
+) -> Saved | Conflict | NotInReview | Refused:
+    """The one write path for a reviewer's decision on a record; see the module docstring.
+
+    ``values`` are the fields posted, as typed: a field not posted, or posted as it is shown,
+    is left exactly as stored."""
+    illegible = set(illegible or ())
     now = _now()
     with Session(engine) as session, session.begin():
         row = session.get(RecordRow, record_id, with_for_update=True)
@@ -157,52 +193,115 @@ def save_review(
             raise KeyError(record_id)
         if row.version != version:
             return Conflict(dict(row.fields), dict(values), row.reviewed_by, row.version)
+        if row.status != Status.needs_review.value:
+            return NotInReview(row.status, row.version)
         kind = Kind(row.kind)
-        submitted = {
-            key: (None if key in illegible else values.get(key, row.fields.get(key))) for key in field_keys(kind)
-        }
-        result = normalize_record(
-            kind, submitted, {}, reference_year=_reference_year(session, row), settings=ReviewSettings()
-        )
-        changed = [key for key in field_keys(kind) if result.fields.get(key) != row.fields.get(key)]
-        changed += [key for key in sorted(illegible) if key not in changed]
+        keys = field_keys(kind)
+        illegible &= set(keys)
+        audit = _Audit(session, record_id, user, now)
+        if reject_reason:
+            audit.add("reject", new_value=reject_reason)
+            _decided(row, user, now, Status.rejected, [f"rejected:{reject_reason}"])
+            return Saved(record_id, row.version)
+        year = _reference_year(session, row)
+        edited = {key: text for key, text in edited_values(row.fields, values, keys).items() if key not in illegible}
+        checked = {key: check_typed(key, text, reference_year=year) for key, text in edited.items()}
+        refused = {key: found for key, result in checked.items() if (found := refusal(edited[key], result))}
+        if refused:
+            return _refuse(row, audit, refused, edited)
+        fields = dict(row.fields)
+        fields.update({key: result.value for key, result in checked.items()})
+        fields.update(dict.fromkeys(illegible))
+        changed = [key for key in keys if fields.get(key) != row.fields.get(key) or key in illegible]
         for key in changed:
-            new_value = ILLEGIBLE if key in illegible else result.fields.get(key)
-            session.add(
-                AuditEntry(
-                    record_id=record_id,
-                    user_name=user,
-                    at=now,
-                    action="edit",
-                    field=key,
-                    old_value=_text(row.fields.get(key)),
-                    new_value=_text(new_value),
-                )
-            )
-        action = "reject" if reject_reason else ("save" if changed else "accept")
-        session.add(AuditEntry(record_id=record_id, user_name=user, at=now, action=action, new_value=reject_reason))
-        issues = {key: list(found) for key, found in result.issues.items()}
-        for key in illegible:
-            issues.setdefault(key, []).append(ILLEGIBLE)
-        row.fields = result.fields
+            new_value = ILLEGIBLE if key in illegible else fields.get(key)
+            audit.add("edit", key, _text(row.fields.get(key)), _text(new_value))
+        audit.add("save" if changed else "accept")
+        issues = {key: list(found) for key, found in row.issues.items() if key not in changed}
+        for key in changed:
+            typed_issues = list(checked[key].issues) if key in checked else [ILLEGIBLE]
+            if typed_issues:
+                issues[key] = typed_issues
+        for key, rule_issues in record_rules(kind, fields, book_year=year).items():
+            if key in changed:
+                issues[key] = sorted(set(issues.get(key, [])) | set(rule_issues))
+        row.fields = fields
         row.issues = issues
-        row.places = result.places
-        for column, value in key_columns(kind, result.fields).items():
-            setattr(row, column, value)
-        row.status = Status.rejected.value if reject_reason else Status.reviewed.value
-        row.review_reasons = [f"rejected:{reject_reason}"] if reject_reason else []
-        row.reviewed_by, row.reviewed_at = user, now
-        row.held_by = row.held_until = None
-        row.version += 1
-        row.updated_at = now
-        identity_changed = any(key.endswith(("name", "birth_date")) for key in changed)
-        if identity_changed and not reject_reason:
+        if changed:
+            row.places = resolve_places(fields)
+            for column, value in key_columns(kind, fields).items():
+                setattr(row, column, value)
+        _decided(row, user, now, Status.reviewed, [])
+        if any(key.endswith(("name", "birth_date")) for key in changed):
             row.cluster_id = None  # look for duplicates again, below
             row.duplicate_of = None
         saved = Saved(record_id, row.version, changed)
-    if saved.changed and not reject_reason:
+    if saved.changed:
         saved.duplicate_check = recheck_duplicates(engine, record_id)
     return saved
+
+
+@dataclass
+class _Audit:
+    """Audit rows of one decision: who, when, on which record."""
+
+    session: Session
+    record_id: str
+    user: str
+    at: dt.datetime
+
+    def add(self, action: str, key: str | None = None, old: str | None = None, new_value: str | None = None) -> None:
+        self.session.add(
+            AuditEntry(
+                record_id=self.record_id,
+                user_name=self.user,
+                at=self.at,
+                action=action,
+                field=key,
+                old_value=old,
+                new_value=new_value,
+            )
+        )
+
+
+def _decided(row: RecordRow, user: str, now: dt.datetime, status: Status, reasons: list[str]) -> None:
+    row.status = status.value
+    row.review_reasons = reasons
+    row.reviewed_by, row.reviewed_at = user, now
+    row.held_by = row.held_until = None
+    row.version += 1
+    row.updated_at = now
+
+
+def _refuse(row: RecordRow, audit: _Audit, refused: dict[str, tuple[str, ...]], typed: dict[str, str]) -> Refused:
+    """Keep every stored value; log what was typed; the record stays in review with the reasons."""
+    for key in refused:
+        audit.add("refused", key, _text(row.fields.get(key)), typed[key])
+    added = [f"{found[0]}:{key}" for key, found in refused.items()]
+    row.review_reasons = [*row.review_reasons, *(reason for reason in added if reason not in row.review_reasons)]
+    row.version += 1
+    row.updated_at = audit.at
+    return Refused(refused, {key: typed[key] for key in refused}, row.version)
+
+
+def reopen(engine: Engine, record_id: str, user: str, *, reason: str) -> int:
+    """Send a record outside review (accepted, reviewed, rejected) back to review, with the
+    officer's reason, audited; returns its new version. Its values are not touched."""
+    reason = " ".join(reason.split())[:500]
+    if not reason:
+        raise ValueError("a reason is needed to reopen a record")
+    now = _now()
+    with Session(engine) as session, session.begin():
+        row = session.get(RecordRow, record_id, with_for_update=True)
+        if row is None:
+            raise KeyError(record_id)
+        if row.status != Status.needs_review.value:
+            _Audit(session, record_id, user, now).add("reopen", "status", row.status, reason)
+            row.status = Status.needs_review.value
+            row.review_reasons = [*row.review_reasons, f"reopened:{reason}"]
+            row.version += 1
+            row.updated_at = now
+        return row.version
 
 
 def _text(value: Any) -> str | None:

@@ -25,20 +25,22 @@ from load.db import open_database
 from load.linkage import explanations
 from load.review import (
     Conflict,
+    NotInReview,
     QueueFilter,
+    Refused,
     audit_trail,
     decide_duplicate,
     hold,
     next_record,
     queue,
     release,
+    reopen,
     save_review,
 )
 from load.schema import AuditEntry, Book, Page, RecordRow
-from normalize.dates import format_vn_date
-from normalize.record import ReviewSettings, normalize_field
-from records import DATE_FIELDS, HotichError, Kind, field_keys
-from records.layouts import SEX_FIELDS
+from normalize.record import ReviewSettings
+from normalize.typed import as_typed, check_typed
+from records import HotichError, Kind, field_keys
 from review_ui import auth
 from review_ui.scans import page_jpeg, row_crop_png
 from review_ui.texts import FIELD_LABELS, KIND_LABELS, STATUS_LABELS, describe_reason
@@ -49,21 +51,7 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.globals.update(
     field_labels=FIELD_LABELS, kind_labels=KIND_LABELS, status_labels=STATUS_LABELS, describe=describe_reason
 )
-_SEX_WRITTEN = {"male": "Nam", "female": "Nữ"}
-
-
-def display(value: Any, key: str) -> str:
-    """A canonical value as a reviewer types it: 15/03/1998, Nam/Nữ."""
-    if value is None:
-        return ""
-    if key in DATE_FIELDS and isinstance(value, str):
-        return format_vn_date(value)
-    if key in SEX_FIELDS:
-        return _SEX_WRITTEN.get(str(value), str(value))
-    return str(value)
-
-
-templates.env.filters["display"] = display
+templates.env.filters["display"] = as_typed
 
 
 class NotSignedIn(Exception):
@@ -261,7 +249,7 @@ def _routes() -> Any:
         row, book = _row_and_book(engine_of(request), record_id)
         if not (row.bbox and book and row.image_name and row.page_no):
             raise HTTPException(404, "Bản ghi này không có ảnh quét.")
-        width = min(3000, max(400, int(request.query_params.get("width", "1600"))))
+        width = min(3000, max(400, _int(request.query_params.get("width", "1600"), "width")))
         try:
             png = row_crop_png(book.source_dir, row.image_name, row.page_no, book.book_id, row.bbox, width=width)
         except HotichError as error:
@@ -287,7 +275,7 @@ def _routes() -> Any:
         with Session(engine_of(request)) as session:
             row = session.get(RecordRow, record_id)
             book = session.get(Book, row.book_id) if row and row.book_id else None
-        result = normalize_field(key, value, reference_year=book.year if book else None)
+        result = check_typed(key, value, reference_year=book.year if book else None)
         return _page(request, "_verdict.html", {"key": key, "result": result})
 
     @router.post("/records/{record_id}/save")
@@ -299,7 +287,7 @@ def _routes() -> Any:
             if row is None:
                 raise HTTPException(404, "Không có bản ghi này.")
             keys = field_keys(Kind(row.kind))
-        values = {key: (str(form.get(key)) if form.get(key) is not None else None) for key in keys}
+        values = {key: str(form[key]) for key in keys if key in form}  # only what was posted
         illegible = {key for key in keys if form.get(f"illegible_{key}") == "1"}
         reject = str(form.get("reject_reason") or "").strip() or None
         if form.get("action") == "reject" and not reject:
@@ -308,22 +296,45 @@ def _routes() -> Any:
             engine,
             record_id,
             viewer.name,
-            version=int(str(form.get("version", "0"))),
+            version=_int(form.get("version"), "version"),
             values=values,
             illegible=illegible,
             reject_reason=reject if form.get("action") == "reject" else None,
         )
         filters = _filters(request)
-        if isinstance(outcome, Conflict):
+        if isinstance(outcome, Conflict | NotInReview | Refused):
             with Session(engine, expire_on_commit=False) as session:
                 current = session.get(RecordRow, record_id)
             assert current is not None
             context = _record_context(engine, current, viewer, None, filters)
-            context["conflict"] = outcome
-            return _page(request, "record.html", context, status_code=409)
+            if isinstance(outcome, Conflict):
+                context["conflict"] = {"by": outcome.by, "rows": _conflict_rows(outcome, context["columns"])}
+                context["typed"] = {**context["typed"], **outcome.mine}
+            elif isinstance(outcome, Refused):
+                context["refused"] = outcome.reasons
+                context["typed"] = {**context["typed"], **values}
+            else:
+                context["not_in_review"] = True
+            status = 422 if isinstance(outcome, Refused) else 409
+            return _page(request, "record.html", context, status_code=status)
         if outcome.duplicate_check == "candidate":
             return RedirectResponse(f"/records/{record_id}?{_filter_query(filters)}", status_code=303)
         return RedirectResponse(f"/queue/next?after={record_id}&{_filter_query(filters)}", status_code=303)
+
+    @router.post("/records/{record_id}/reopen")
+    async def reopen_record(request: Request, record_id: str, viewer: Posting) -> Response:
+        """An officer sends a record outside review back to review, with a reason (audited)."""
+        if not viewer.may("officer"):
+            raise HTTPException(403, "Chỉ cán bộ mới được mở lại bản ghi để duyệt.")
+        form = await request.form()
+        reason = str(form.get("reason") or "").strip()
+        if not reason:
+            raise HTTPException(422, "Hãy ghi lý do mở lại bản ghi.")
+        try:
+            reopen(engine_of(request), record_id, viewer.name, reason=reason)
+        except KeyError as error:
+            raise HTTPException(404, "Không có bản ghi này.") from error
+        return RedirectResponse(f"/records/{record_id}", status_code=303)
 
     @router.post("/records/{record_id}/skip")
     def skip(request: Request, record_id: str, viewer: Posting) -> Response:
@@ -340,7 +351,7 @@ def _routes() -> Any:
             viewer.name,
             candidate=str(form.get("candidate", "")),
             same=form.get("decision") == "same",
-            version=int(str(form.get("version", "0"))),
+            version=_int(form.get("version", "0"), "version"),
         )
         if isinstance(outcome, Conflict):
             return RedirectResponse(f"/records/{record_id}?conflict=1", status_code=303)
@@ -377,6 +388,26 @@ def _routes() -> Any:
         return _page(request, "users.html", {"viewer": viewer, "users": users, "error": error})
 
     return router
+
+
+def _int(value: Any, name: str) -> int:
+    """A whole number from a form or query parameter; a 422 naming it otherwise."""
+    try:
+        return int(str(value))
+    except ValueError as error:
+        raise HTTPException(422, f"Tham số {name} phải là một số nguyên.") from error
+
+
+def _conflict_rows(conflict: Conflict, columns: Any) -> list[tuple[str, str, str]]:
+    """(label, stored, mine) of the fields that really differ, both as a reviewer types them."""
+    rows = []
+    for column in columns:
+        if column.key not in conflict.mine:
+            continue
+        theirs, mine = as_typed(conflict.theirs.get(column.key), column.key), (conflict.mine[column.key] or "").strip()
+        if theirs != mine:
+            rows.append((column.label, theirs, mine))
+    return rows
 
 
 def _row_and_book(engine: Engine, record_id: str) -> tuple[RecordRow, Book | None]:
@@ -418,6 +449,9 @@ def _record_context(
         "filters": filters,
         "query": _filter_query(filters),
         "conflict": None,
+        "refused": {},
+        "not_in_review": row.status != "needs_review",
+        "typed": {key: as_typed(row.fields.get(key), key) for key in field_keys(kind)},
         "has_scan": bool(row.bbox and row.book_id),
     }
 

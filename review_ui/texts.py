@@ -53,6 +53,10 @@ ISSUES = {
     "header_mismatch": "tiêu đề cột không khớp loại sổ",
     "possible_duplicate": "có thể trùng với bản ghi đã có",
     "illegible": "không đọc được",
+    "wrong_field": "giá trị có vẻ thuộc ô khác (ngày tháng gõ vào ô tên, nơi…)",
+    "unparsed": "không đọc được giá trị đã gõ",
+    "refused": "giá trị đã gõ bị từ chối, giá trị cũ được giữ",
+    "reopened": "cán bộ mở lại để duyệt",
 }
 
 

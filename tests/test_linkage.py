@@ -159,7 +159,7 @@ def test_other_kinds_link_within_their_kind(db_url: str, kind: str) -> None:
 
 def test_a_reviewers_correction_is_linked_through_indexed_lookups(db_url: str) -> None:
     from load.linkage import link_one
-    from load.review import save_review
+    from load.review import reopen, save_review
 
     engine = open_database(db_url)
     load_people(engine, [_person("H1", "Nguyễn Văn An", "1990-05-04")], held=True, source="held.csv")
@@ -168,7 +168,7 @@ def test_a_reviewers_correction_is_linked_through_indexed_lookups(db_url: str) -
     with Session(engine) as session:
         row = session.get(RecordRow, "N1")
         assert row is not None and row.duplicate_of is None and row.cluster_id == "N1"
-        version = row.version
+    version = reopen(engine, "N1", "minh", reason="ngày sinh sai")  # an imported record is not in review
     saved = save_review(
         engine, "N1", "lan", version=version, values={"full_name": "Nguyễn Văn An", "birth_date": "4/5/1990"}
     )
