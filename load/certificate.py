@@ -15,6 +15,7 @@ from fpdf import FPDF
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from load.db import writing
 from load.schema import AuditEntry, Book, ExtractIssued, RecordRow
 from normalize.dates import format_vn_date
 from normalize.numwords import date_in_words
@@ -83,7 +84,7 @@ def extract_pdf(
 ) -> bytes:
     """The extract of one record as PDF bytes; logs the issue."""
     today = today or dt.date.today()
-    with Session(engine) as session, session.begin():
+    with Session(writing(engine)) as session, session.begin():
         row = session.get(RecordRow, record_id)
         if row is None:
             raise HotichError("extract_no_record", f"no record {record_id}", fix="check the id (hotich search)")

@@ -29,6 +29,9 @@ def database_url(url: str | None = None) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # SQLAlchemy's recipe for pysqlite: the driver issues no BEGIN of its own, the "begin" event
+    # below does (so a transaction starts where SQLAlchemy says, reads included).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -37,6 +40,23 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA mmap_size=4294967296")
     cursor.execute("PRAGMA cache_size=-131072")
     cursor.close()
+
+
+WRITE = "hotich_write"  # execution option: this transaction will write (see writing())
+
+
+def _sqlite_begin(connection: Any) -> None:
+    """A transaction that reads then writes takes the write lock first on SQLite: in WAL mode a
+    read transaction cannot become a writer once another writer has committed (SQLITE_BUSY at
+    once, no waiting), which two reviewers saving at the same moment would hit."""
+    immediate = connection.get_execution_options().get(WRITE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def writing(engine: Engine) -> Engine:
+    """The engine for a read-then-write transaction (the review write path): on SQLite it
+    begins with the write lock held, waiting for it up to busy_timeout; elsewhere unchanged."""
+    return engine.execution_options(**{WRITE: True})
 
 
 def alembic_config() -> Config:
@@ -58,6 +78,7 @@ def open_database(url: str | None = None, *, migrate: bool = True) -> Engine:
         ) from error
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     if migrate:
         try:
             with engine.begin() as connection:

@@ -32,6 +32,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from load.db import writing
 from load.schema import LinkPair, LinkRun, RecordRow
 from normalize.names import given_name_counts
 from records import Kind, Status
@@ -443,7 +444,7 @@ def _decide(
         if current is None or pair["match_probability"] > current["match_probability"]:
             best[right] = pair
     now = dt.datetime.now(dt.UTC)
-    with Session(engine) as session, session.begin():
+    with Session(writing(engine)) as session, session.begin():
         run = LinkRun(
             settings_version=SETTINGS_VERSION,
             settings={

@@ -17,9 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, Text, and_, func, or_, select
+from sqlalchemy import Engine, Text, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from load.db import writing
 from load.schema import AuditEntry, Book, RecordRow
 from load.store import key_columns
 from normalize.record import resolve_places
@@ -49,8 +50,7 @@ class QueueFilter:
 
 
 def _queue_query(viewer: str, filters: QueueFilter, now: dt.datetime) -> Any:
-    free = or_(RecordRow.held_by.is_(None), RecordRow.held_until < now, RecordRow.held_by == viewer)
-    query = select(RecordRow).where(RecordRow.status == Status.needs_review.value, free)
+    query = select(RecordRow).where(RecordRow.status == Status.needs_review.value, _free(viewer, now))
     if filters.book:
         query = query.where(RecordRow.book_id == filters.book)
     if filters.kind:
@@ -60,62 +60,110 @@ def _queue_query(viewer: str, filters: QueueFilter, now: dt.datetime) -> Any:
     return query
 
 
-def queue(engine: Engine, viewer: str, filters: QueueFilter, *, limit: int = 100) -> list[RecordRow]:
-    """Records waiting for review, by book, page and row (or lowest confidence first)."""
-    query = _queue_query(viewer, filters, _now())
+def _free(viewer: str, now: dt.datetime) -> Any:
+    return or_(RecordRow.held_by.is_(None), RecordRow.held_until < now, RecordRow.held_by == viewer)
+
+
+# Queue order: the records of books by book, page and row, then imported records (no book) by id.
+# Both backends agree on it (SQLite sorts NULL first, PostgreSQL last, when left to themselves).
+_BOOK_ORDER = (RecordRow.book_id, RecordRow.page_no, RecordRow.row_no, RecordRow.record_id)
+
+
+def _ordered(query: Any, filters: QueueFilter) -> Any:
     if filters.order == "confidence":
-        query = query.order_by(RecordRow.min_confidence, RecordRow.book_id, RecordRow.page_no, RecordRow.row_no)
-    else:
-        query = query.order_by(RecordRow.book_id, RecordRow.page_no, RecordRow.row_no, RecordRow.record_id)
+        return query.order_by(RecordRow.min_confidence, *_BOOK_ORDER)
+    return query.order_by(RecordRow.book_id.is_(None), *_BOOK_ORDER)
+
+
+def queue(engine: Engine, viewer: str, filters: QueueFilter, *, limit: int = 100, offset: int = 0) -> list[RecordRow]:
+    """Records waiting for review, by book, page and row (or lowest confidence first)."""
+    query = _ordered(_queue_query(viewer, filters, _now()), filters)
     with Session(engine, expire_on_commit=False) as session:
-        return list(session.scalars(query.limit(limit)))
+        return list(session.scalars(query.offset(offset).limit(limit)))
+
+
+def queue_total(engine: Engine, viewer: str, filters: QueueFilter) -> int:
+    """How many records the queue holds for ``viewer`` with these filters."""
+    query = _queue_query(viewer, filters, _now()).with_only_columns(func.count())
+    with Session(engine) as session:
+        return int(session.scalar(query) or 0)
+
+
+def _after(current: RecordRow) -> Any:
+    """Records after ``current`` in queue order."""
+    if current.book_id is None:
+        return and_(RecordRow.book_id.is_(None), RecordRow.record_id > current.record_id)
+    page, row = current.page_no or 0, current.row_no or 0
+    return or_(
+        RecordRow.book_id.is_(None),
+        RecordRow.book_id > current.book_id,
+        and_(RecordRow.book_id == current.book_id, RecordRow.page_no > page),
+        and_(RecordRow.book_id == current.book_id, RecordRow.page_no == page, RecordRow.row_no > row),
+        and_(
+            RecordRow.book_id == current.book_id,
+            RecordRow.page_no == page,
+            RecordRow.row_no == row,
+            RecordRow.record_id > current.record_id,
+        ),
+    )
+
+
+def _candidates(session: Session, viewer: str, filters: QueueFilter, after: str | None, now: dt.datetime) -> list[str]:
+    query = _queue_query(viewer, filters, now).with_only_columns(RecordRow.record_id)
+    current = session.get(RecordRow, after) if after else None
+    if current is not None and filters.order != "confidence":
+        query = query.where(_after(current))
+    elif after:
+        query = query.where(RecordRow.record_id != after)
+    return list(session.scalars(_ordered(query, filters).limit(CLAIM_TRIES)))
+
+
+CLAIM_TRIES = 20  # records tried in turn when other reviewers claim the first ones at the same moment
 
 
 def next_record(engine: Engine, viewer: str, filters: QueueFilter, after: str | None = None) -> str | None:
-    """The id of the next record to review after ``after`` (in queue order), held for ``viewer``."""
-    now = _now()
-    with Session(engine) as session, session.begin():
-        query = _queue_query(viewer, filters, now)
-        if after and (current := session.get(RecordRow, after)) is not None and filters.order != "confidence":
-            position = (current.book_id or "", current.page_no or 0, current.row_no or 0, current.record_id)
-            query = query.where(
-                or_(
-                    RecordRow.book_id > position[0],
-                    and_(RecordRow.book_id == position[0], RecordRow.page_no > position[1]),
-                    and_(
-                        RecordRow.book_id == position[0],
-                        RecordRow.page_no == position[1],
-                        RecordRow.row_no > position[2],
-                    ),
-                )
-            )
-        if filters.order == "confidence":
-            query = query.where(RecordRow.record_id != (after or "")).order_by(RecordRow.min_confidence)
-        else:
-            query = query.order_by(RecordRow.book_id, RecordRow.page_no, RecordRow.row_no)
-        row = session.scalars(query.limit(1).with_for_update(skip_locked=True)).first()
-        if row is None:
+    """The id of the next record to review after ``after`` (in queue order), held for ``viewer``.
+
+    Each candidate is claimed by one conditional UPDATE, atomic on SQLite and PostgreSQL alike:
+    two reviewers asking at the same moment never get the same record."""
+    while True:
+        now = _now()
+        with Session(engine) as session:
+            candidates = _candidates(session, viewer, filters, after, now)
+        if not candidates:
             return None
-        row.held_by, row.held_until = viewer, now + HOLD
-        return row.record_id
+        for record_id in candidates:
+            if _claim(engine, record_id, viewer, now):
+                return record_id
+
+
+def _claim(engine: Engine, record_id: str, viewer: str, now: dt.datetime) -> bool:
+    """Hold the record for ``viewer`` if it is in review and free (one atomic statement)."""
+    statement = (
+        update(RecordRow)
+        .where(RecordRow.record_id == record_id, RecordRow.status == Status.needs_review.value, _free(viewer, now))
+        .values(held_by=viewer, held_until=now + HOLD)
+        .execution_options(synchronize_session=False)
+    )
+    with engine.begin() as connection:
+        return connection.execute(statement).rowcount == 1
 
 
 def hold(engine: Engine, record_id: str, viewer: str) -> str | None:
     """Hold the record for ``viewer``; returns who else holds it, if someone does."""
     now = _now()
-    with Session(engine) as session, session.begin():
-        row = session.get(RecordRow, record_id, with_for_update=True)
+    if _claim(engine, record_id, viewer, now):
+        return None
+    with Session(engine) as session:
+        row = session.get(RecordRow, record_id)
         if row is None or row.status != Status.needs_review.value:
             return None
         until = _aware(row.held_until)
-        if row.held_by and row.held_by != viewer and until and until > now:
-            return row.held_by
-        row.held_by, row.held_until = viewer, now + HOLD
-        return None
+        return row.held_by if row.held_by and row.held_by != viewer and until and until > now else None
 
 
 def release(engine: Engine, record_id: str, viewer: str) -> None:
-    with Session(engine) as session, session.begin():
+    with Session(writing(engine)) as session, session.begin():
         row = session.get(RecordRow, record_id)
         if row is not None and row.held_by == viewer:
             row.held_by = row.held_until = None
@@ -187,7 +235,7 @@ def save_review(
     is left exactly as stored."""
     illegible = set(illegible or ())
     now = _now()
-    with Session(engine) as session, session.begin():
+    with Session(writing(engine)) as session, session.begin():
         row = session.get(RecordRow, record_id, with_for_update=True)
         if row is None:
             raise KeyError(record_id)
@@ -291,7 +339,7 @@ def reopen(engine: Engine, record_id: str, user: str, *, reason: str) -> int:
     if not reason:
         raise ValueError("a reason is needed to reopen a record")
     now = _now()
-    with Session(engine) as session, session.begin():
+    with Session(writing(engine)) as session, session.begin():
         row = session.get(RecordRow, record_id, with_for_update=True)
         if row is None:
             raise KeyError(record_id)
@@ -328,7 +376,7 @@ def decide_duplicate(
 ) -> Saved | Conflict:
     """A reviewer's answer to ``possible_duplicate:<candidate>``: same person or not."""
     now = _now()
-    with Session(engine) as session, session.begin():
+    with Session(writing(engine)) as session, session.begin():
         row = session.get(RecordRow, record_id, with_for_update=True)
         target = session.get(RecordRow, candidate)
         if row is None or target is None:

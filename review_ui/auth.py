@@ -18,6 +18,7 @@ from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from load.db import writing
 from load.schema import LoginAttempt, User, UserSession
 from records import HotichError
 
@@ -62,7 +63,7 @@ def add_user(engine: Engine, name: str, role: str, password: str) -> None:
             "user_weak_password", f"the password has fewer than {MIN_PASSWORD} characters", fix="choose a longer one"
         )
     try:
-        with Session(engine) as session, session.begin():
+        with Session(writing(engine)) as session, session.begin():
             session.add(User(name=name, role=role, password_hash=_hasher.hash(password), active=True))
     except IntegrityError as error:
         raise HotichError("user_exists", f"a user named {name!r} exists", fix="choose another name") from error
@@ -86,7 +87,7 @@ def rate_limited(engine: Engine, name: str, client: str) -> bool:
 
 def log_in(engine: Engine, name: str, password: str, client: str) -> tuple[str, Viewer] | None:
     """A new session token and the viewer, or None (wrong name or password; recorded)."""
-    with Session(engine) as session, session.begin():
+    with Session(writing(engine)) as session, session.begin():
         user = session.scalars(select(User).where(User.name == name.strip(), User.active.is_(True))).first()
         ok = False
         if user is not None:
@@ -124,5 +125,5 @@ def viewer_for(engine: Engine, token: str | None) -> Viewer | None:
 
 def log_out(engine: Engine, token: str | None) -> None:
     if token:
-        with Session(engine) as session, session.begin():
+        with Session(writing(engine)) as session, session.begin():
             session.execute(delete(UserSession).where(UserSession.token_hash == _hash(token)))

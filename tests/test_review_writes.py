@@ -152,3 +152,25 @@ def test_reopen_is_only_for_records_outside_review(site: str) -> None:
     assert isinstance(save_review(engine, "R1", "lan", version=2, values={"full_name": "A B"}), NotInReview)
     with pytest.raises(ValueError):
         reopen(engine, "R1", "minh", reason="  ")
+
+
+def test_next_record_goes_on_past_imported_records_in_the_same_order_on_both_backends(site: str) -> None:
+    from load.review import QueueFilter, next_record, queue
+    from load.store import key_columns
+    from records import Kind
+
+    engine = open_database(site)
+    with Session(engine) as session, session.begin():
+        for record_id in ("I2", "I1", "I3"):  # imported: no book, page or row
+            session.add(
+                RecordRow(record_id=record_id, kind="birth", source_import="held.csv", fields=FIELDS, raw=FIELDS,
+                          confidence={}, issues={}, status="needs_review", review_reasons=["missing:notes"],
+                          version=1, cluster_id=record_id, **key_columns(Kind.birth, FIELDS))
+            )  # fmt: skip
+    everything = QueueFilter()
+    assert [row.record_id for row in queue(engine, "lan", everything)] == ["R1", "R2", "R3", "I1", "I2", "I3"]
+    walked, after = [], None
+    while (after := next_record(engine, "lan", everything, after)) is not None and len(walked) < 10:
+        walked.append(after)
+    assert walked == ["R1", "R2", "R3", "I1", "I2", "I3"]  # it stopped after the first imported record before
+    assert next_record(engine, "binh", everything) is None  # lan holds them all
