@@ -65,21 +65,42 @@ def _free(viewer: str, now: dt.datetime) -> Any:
 
 
 # Queue order: the records of books by book, page and row, then imported records (no book) by id.
-# Both backends agree on it (SQLite sorts NULL first, PostgreSQL last, when left to themselves).
+# Both backends agree on it (SQLite sorts NULL first, PostgreSQL last, when left to themselves);
+# each segment is read in the order of its index (ix_records_queue), never sorted.
 _BOOK_ORDER = (RecordRow.book_id, RecordRow.page_no, RecordRow.row_no, RecordRow.record_id)
 
 
-def _ordered(query: Any, filters: QueueFilter) -> Any:
+def _segments(query: Any, current: RecordRow | None) -> list[Any]:
+    """The queue after ``current`` (from the start without one), as queries to read in turn."""
+    imported = query.where(RecordRow.book_id.is_(None)).order_by(RecordRow.record_id)
+    if current is not None and current.book_id is None:
+        return [imported.where(RecordRow.record_id > current.record_id)]
+    books = query.where(RecordRow.book_id.is_not(None)).order_by(*_BOOK_ORDER)
+    if current is not None:
+        books = books.where(_after_in_book(current))
+    return [books, imported]
+
+
+def _read_in_order(
+    session: Session, query: Any, filters: QueueFilter, current: RecordRow | None, limit: int, offset: int = 0
+) -> list[Any]:
     if filters.order == "confidence":
-        return query.order_by(RecordRow.min_confidence, *_BOOK_ORDER)
-    return query.order_by(RecordRow.book_id.is_(None), *_BOOK_ORDER)
+        return list(session.scalars(query.order_by(RecordRow.min_confidence, *_BOOK_ORDER).offset(offset).limit(limit)))
+    found: list[Any] = []
+    for segment in _segments(query, current):
+        found += session.scalars(segment.offset(offset).limit(limit - len(found)))
+        if len(found) >= limit:
+            break
+        if offset:  # the rows this segment holds before the page count against the offset
+            held = session.scalar(segment.order_by(None).with_only_columns(func.count())) or 0
+            offset = max(0, offset - held)
+    return found
 
 
 def queue(engine: Engine, viewer: str, filters: QueueFilter, *, limit: int = 100, offset: int = 0) -> list[RecordRow]:
     """Records waiting for review, by book, page and row (or lowest confidence first)."""
-    query = _ordered(_queue_query(viewer, filters, _now()), filters)
     with Session(engine, expire_on_commit=False) as session:
-        return list(session.scalars(query.offset(offset).limit(limit)))
+        return _read_in_order(session, _queue_query(viewer, filters, _now()), filters, None, limit, offset)
 
 
 def queue_total(engine: Engine, viewer: str, filters: QueueFilter) -> int:
@@ -89,18 +110,15 @@ def queue_total(engine: Engine, viewer: str, filters: QueueFilter) -> int:
         return int(session.scalar(query) or 0)
 
 
-def _after(current: RecordRow) -> Any:
-    """Records after ``current`` in queue order."""
-    if current.book_id is None:
-        return and_(RecordRow.book_id.is_(None), RecordRow.record_id > current.record_id)
-    page, row = current.page_no or 0, current.row_no or 0
+def _after_in_book(current: RecordRow) -> Any:
+    """Records of books after ``current`` (a record of a book) in queue order."""
+    book, page, row = current.book_id, current.page_no or 0, current.row_no or 0
     return or_(
-        RecordRow.book_id.is_(None),
-        RecordRow.book_id > current.book_id,
-        and_(RecordRow.book_id == current.book_id, RecordRow.page_no > page),
-        and_(RecordRow.book_id == current.book_id, RecordRow.page_no == page, RecordRow.row_no > row),
+        RecordRow.book_id > book,
+        and_(RecordRow.book_id == book, RecordRow.page_no > page),
+        and_(RecordRow.book_id == book, RecordRow.page_no == page, RecordRow.row_no > row),
         and_(
-            RecordRow.book_id == current.book_id,
+            RecordRow.book_id == book,
             RecordRow.page_no == page,
             RecordRow.row_no == row,
             RecordRow.record_id > current.record_id,
@@ -111,11 +129,9 @@ def _after(current: RecordRow) -> Any:
 def _candidates(session: Session, viewer: str, filters: QueueFilter, after: str | None, now: dt.datetime) -> list[str]:
     query = _queue_query(viewer, filters, now).with_only_columns(RecordRow.record_id)
     current = session.get(RecordRow, after) if after else None
-    if current is not None and filters.order != "confidence":
-        query = query.where(_after(current))
-    elif after:
-        query = query.where(RecordRow.record_id != after)
-    return list(session.scalars(_ordered(query, filters).limit(CLAIM_TRIES)))
+    if after and (current is None or filters.order == "confidence"):
+        query, current = query.where(RecordRow.record_id != after), None
+    return _read_in_order(session, query, filters, current, CLAIM_TRIES)
 
 
 CLAIM_TRIES = 20  # records tried in turn when other reviewers claim the first ones at the same moment
