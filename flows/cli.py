@@ -125,6 +125,7 @@ def export(
     out: Annotated[Path | None, typer.Option("--out", help="File to write (default: standard output)")] = None,
 ) -> None:
     """Write every record (spec section 4)."""
+    from load.access import command_line_user, log_access
     from load.db import open_database
     from load.export import exported_records, write_csv, write_jsonl, write_xlsx
 
@@ -144,6 +145,8 @@ def export(
             with partial.open("w", encoding="utf-8", newline="") as handle:
                 count = writer(exported_records(engine), handle)
             partial.replace(out)  # a crash never leaves half an export under the real name
+        detail = f"{count} records, {format.value} to {out or 'stdout'}"
+        log_access(engine, command_line_user(), "export", detail=detail)
     console.print(f"exported {count} records" + (f" to {out}" if out else ""))
 
 
@@ -306,12 +309,14 @@ def search(
     """Find records as the citizen says the name: any order, typos, with or without diacritics."""
     import json
 
+    from load.access import command_line_user, log_access
     from load.db import open_database
     from load.search import find
 
     with operator_errors():
         engine = open_database(db)
         results = find(engine, query, kind=kind, limit=limit)
+        log_access(engine, command_line_user(), "search", detail=query)
         engine.dispose()
     hits = results.hits
     if as_json:
@@ -356,8 +361,7 @@ def extract_command(
     place: Annotated[str | None, typer.Option(help="Issuing place (default: the book's locality)")] = None,
 ) -> None:
     """A printable extract (trích lục) of one record, with its source scan; the issue is logged."""
-    import getpass
-
+    from load.access import command_line_user, log_access
     from load.certificate import extract_pdf
     from load.db import open_database
     from review_ui.scans import record_crop_png
@@ -365,7 +369,8 @@ def extract_command(
     with operator_errors():
         engine = open_database(db)
         crop = record_crop_png(engine, record_id)
-        pdf = extract_pdf(engine, record_id, issued_by=f"cli:{getpass.getuser()}", place=place, crop_png=crop)
+        pdf = extract_pdf(engine, record_id, issued_by=command_line_user(), place=place, crop_png=crop)
+        log_access(engine, command_line_user(), "extract", record_id=record_id)
         engine.dispose()
     target = out or Path(f"{record_id}.pdf")
     target.write_bytes(pdf)

@@ -92,7 +92,8 @@ def _read_in_order(
         if len(found) >= limit:
             break
         if offset:  # the rows this segment holds before the page count against the offset
-            held = session.scalar(segment.order_by(None).with_only_columns(func.count())) or 0
+            counted = segment.order_by(None).with_only_columns(func.count(), maintain_column_froms=True)
+            held = session.scalar(counted) or 0
             offset = max(0, offset - held)
     return found
 
@@ -105,7 +106,7 @@ def queue(engine: Engine, viewer: str, filters: QueueFilter, *, limit: int = 100
 
 def queue_total(engine: Engine, viewer: str, filters: QueueFilter) -> int:
     """How many records the queue holds for ``viewer`` with these filters."""
-    query = _queue_query(viewer, filters, _now()).with_only_columns(func.count())
+    query = _queue_query(viewer, filters, _now()).with_only_columns(func.count(), maintain_column_froms=True)
     with Session(engine) as session:
         return int(session.scalar(query) or 0)
 

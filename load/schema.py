@@ -207,6 +207,25 @@ class AuditEntry(Base):
     new_value: Mapped[str | None] = mapped_column(Text)
 
 
+class AccessEntry(Base):
+    """Append-only: one row per read of personal data (a record opened, a search, a scan, an extract)."""
+
+    __tablename__ = "access_log"
+    __table_args__ = (
+        Index("ix_access_log_at", "at"),
+        Index("ix_access_log_user_at", "user_name", "at"),
+        Index("ix_access_log_record", "record_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    user_name: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))  # record | search | scan | extract | export
+    record_id: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str | None] = mapped_column(Text)  # the query searched, the file written
+    client: Mapped[str | None] = mapped_column(String(64))
+
+
 class ExtractIssued(Base):
     __tablename__ = "extracts"
 

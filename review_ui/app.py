@@ -21,6 +21,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from load.access import access_log, log_access
 from load.db import open_database
 from load.linkage import explanations
 from load.review import (
@@ -33,6 +34,7 @@ from load.review import (
     hold,
     next_record,
     queue,
+    queue_total,
     release,
     reopen,
     save_review,
@@ -43,13 +45,27 @@ from normalize.typed import as_typed, check_typed
 from records import HotichError, Kind, field_keys
 from review_ui import auth
 from review_ui.scans import page_jpeg, row_crop_png
-from review_ui.texts import FIELD_LABELS, KIND_LABELS, STATUS_LABELS, describe_reason
+from review_ui.texts import (
+    ACTION_LABELS,
+    FIELD_LABELS,
+    ISSUES,
+    KIND_LABELS,
+    ROLE_LABELS,
+    STATUS_LABELS,
+    describe_reason,
+)
 
 HERE = Path(__file__).parent
 COOKIE = "hotich_session"
+QUEUE_PAGE = 100  # records listed per page of the queue
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.globals.update(
-    field_labels=FIELD_LABELS, kind_labels=KIND_LABELS, status_labels=STATUS_LABELS, describe=describe_reason
+    field_labels=FIELD_LABELS,
+    kind_labels=KIND_LABELS,
+    status_labels=STATUS_LABELS,
+    role_labels=ROLE_LABELS,
+    action_labels=ACTION_LABELS,
+    describe=describe_reason,
 )
 templates.env.filters["display"] = as_typed
 
@@ -75,6 +91,8 @@ def create_app(db_url: str | None = None, *, secure_cookies: bool = False) -> Fa
 
 async def _security_headers(request: Request, call_next: Any) -> Response:
     response: Response = await call_next(request)
+    if not request.url.path.startswith("/static/"):
+        response.headers["Cache-Control"] = "no-store"  # pages, JSON and scans hold personal data
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
@@ -130,6 +148,14 @@ async def csrf_checked(request: Request, viewer: Annotated[auth.Viewer, Depends(
 Reviewer = Annotated[auth.Viewer, Depends(needs("reviewer"))]
 Admin = Annotated[auth.Viewer, Depends(needs("admin"))]
 Posting = Annotated[auth.Viewer, Depends(csrf_checked)]
+
+
+def logged(
+    request: Request, viewer: auth.Viewer, action: str, record_id: str | None = None, detail: str | None = None
+) -> None:
+    """Every read of personal data leaves a row in the access log."""
+    client = request.client.host if request.client else None
+    log_access(engine_of(request), viewer.name, action, record_id=record_id, detail=detail, client=client)
 
 
 def _page(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
@@ -214,12 +240,27 @@ def _routes() -> Any:
     @router.get("/queue", response_class=HTMLResponse)
     def queue_page(request: Request, viewer: Reviewer) -> Response:
         filters = _filters(request)
-        rows = queue(engine_of(request), viewer.name, filters)
+        page = max(1, min(_int(request.query_params.get("p", "1"), "p"), 1_000_000))
+        offset = (page - 1) * QUEUE_PAGE
+        rows = queue(engine_of(request), viewer.name, filters, limit=QUEUE_PAGE, offset=offset)
+        total = queue_total(engine_of(request), viewer.name, filters)
+        logged(request, viewer, "queue", detail=f"page {page}")
         if _wants_json(request):
-            return JSONResponse([_record_json(row) for row in rows])
+            return JSONResponse([_record_json(row) for row in rows], headers={"X-Total-Count": str(total)})
         with Session(engine_of(request)) as session:
             books = list(session.scalars(select(Book.book_id).order_by(Book.book_id)))
-        context = {"viewer": viewer, "rows": rows, "filters": filters, "books": books, "query": _filter_query(filters)}
+        context = {
+            "viewer": viewer,
+            "rows": rows,
+            "filters": filters,
+            "books": books,
+            "query": _filter_query(filters),
+            "page": page,
+            "total": total,
+            "first": offset + 1,
+            "last": offset + len(rows),
+            "reason_labels": ISSUES,
+        }
         return _page(request, "queue.html", context)
 
     @router.get("/queue/next")
@@ -239,6 +280,7 @@ def _routes() -> Any:
             row = session.get(RecordRow, record_id)
         if row is None:
             raise HTTPException(404, "Không có bản ghi này.")
+        logged(request, viewer, "record", record_id)
         if _wants_json(request):
             return JSONResponse(_record_json(row))
         context = _record_context(engine, row, viewer, held_by, _filters(request))
@@ -254,7 +296,8 @@ def _routes() -> Any:
             png = row_crop_png(book.source_dir, row.image_name, row.page_no, book.book_id, row.bbox, width=width)
         except HotichError as error:
             raise HTTPException(404, error.describe()) from error
-        return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
+        logged(request, viewer, "scan", record_id, "row crop")
+        return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
 
     @router.get("/records/{record_id}/page.jpg")
     def record_page_image(request: Request, record_id: str, viewer: Reviewer) -> Response:
@@ -265,7 +308,8 @@ def _routes() -> Any:
             jpeg = page_jpeg(book.source_dir, row.image_name, row.page_no, book.book_id)
         except HotichError as error:
             raise HTTPException(404, error.describe()) from error
-        return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
+        logged(request, viewer, "scan", record_id, "whole page")
+        return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
 
     @router.post("/records/{record_id}/check", response_class=HTMLResponse)
     async def check_field(request: Request, record_id: str, viewer: Posting) -> HTMLResponse:
@@ -368,6 +412,24 @@ def _routes() -> Any:
     def users_page(request: Request, viewer: Admin) -> Response:
         users = auth.list_users(engine_of(request))
         return _page(request, "users.html", {"viewer": viewer, "users": users, "error": None})
+
+    @router.get("/admin/access", response_class=HTMLResponse)
+    def access_page(request: Request, viewer: Admin) -> Response:
+        """Who read what: the access log, newest first, by user or record."""
+        params = request.query_params
+        page = max(1, min(_int(params.get("p", "1"), "p"), 1_000_000))
+        user, record_id = (params.get("user") or "").strip()[:64], (params.get("record") or "").strip()[:64]
+        found = access_log(engine_of(request), user=user or None, record_id=record_id or None, offset=(page - 1) * 100)
+        if _wants_json(request):
+            rows = [
+                {"at": e.at.isoformat(), "user": e.user_name, "action": e.action, "record_id": e.record_id,
+                 "detail": e.detail, "client": e.client}
+                for e in found.entries
+            ]  # fmt: skip
+            return JSONResponse({"total": found.total, "entries": rows})
+        query = urlencode({key: value for key, value in (("user", user), ("record", record_id)) if value})
+        context = {"viewer": viewer, "found": found, "user": user, "record": record_id, "page": page, "query": query}
+        return _page(request, "access.html", context)
 
     @router.post("/admin/users", response_class=HTMLResponse)
     async def add_user(request: Request, viewer: Posting) -> Response:

@@ -14,7 +14,7 @@ from load.schema import RecordRow
 from load.search import Results, find
 from records import LAYOUTS, HotichError, Kind
 from review_ui import auth
-from review_ui.app import _page, _wants_json, csrf_checked, engine_of, needs
+from review_ui.app import _page, _wants_json, csrf_checked, engine_of, logged, needs
 from review_ui.scans import record_crop_png
 
 Officer = Annotated[auth.Viewer, Depends(needs("officer"))]
@@ -29,6 +29,8 @@ def counter_routes() -> APIRouter:
         query = request.query_params.get("q", "").strip()
         kind = request.query_params.get("kind") or None
         results = find(engine_of(request), query, kind=kind, limit=20) if query else Results([])
+        if query:
+            logged(request, viewer, "search", detail=query)
         if _wants_json(request):
             return JSONResponse([hit.as_dict() for hit in results.hits])
         template = "_hits.html" if request.headers.get("HX-Request") else "counter.html"
@@ -41,6 +43,7 @@ def counter_routes() -> APIRouter:
             row = session.get(RecordRow, record_id)
         if row is None:
             raise HTTPException(404, "Không có bản ghi này.")
+        logged(request, viewer, "record", record_id)
         context: dict[str, Any] = {
             "viewer": viewer,
             "row": row,
@@ -60,6 +63,7 @@ def counter_routes() -> APIRouter:
             pdf = extract_pdf(engine, record_id, issued_by=viewer.name, crop_png=crop)
         except HotichError as error:
             raise HTTPException(404, error.describe()) from error
+        logged(request, viewer, "extract", record_id)
         headers = {"Content-Disposition": f'inline; filename="trich-luc-{record_id}.pdf"'}
         return Response(pdf, media_type="application/pdf", headers=headers)
 

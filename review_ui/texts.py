@@ -13,6 +13,24 @@ STATUS_LABELS = {
     "reviewed": "Đã duyệt",
     "rejected": "Đã loại",
 }
+ROLE_LABELS = {"reviewer": "Người duyệt", "officer": "Cán bộ", "admin": "Quản trị"}
+# What the audit and access logs record, as a person reads it.
+ACTION_LABELS = {
+    "edit": "sửa",
+    "save": "lưu",
+    "accept": "chấp nhận",
+    "reject": "loại",
+    "refused": "từ chối giá trị",
+    "reopen": "mở lại để duyệt",
+    "same_person": "cùng một người",
+    "different_person": "khác người",
+    "record": "mở hồ sơ",
+    "search": "tra cứu",
+    "scan": "xem ảnh quét",
+    "extract": "in trích lục",
+    "export": "xuất dữ liệu",
+    "queue": "xem hàng chờ",
+}
 ISSUES = {
     "low_confidence": "máy đọc không chắc chắn",
     "missing": "bị bỏ trống",

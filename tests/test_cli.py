@@ -136,3 +136,19 @@ def test_normalize_check_shows_values_keys_and_issues(tmp_path: Path) -> None:
     assert "'30/02/1998' → None  invalid_date" in result.output
     assert "sex_name_mismatch" in result.output
     assert "today=Phường Thanh Khê, Thành phố Đà Nẵng" in result.output
+
+
+def test_searches_exports_and_extracts_from_the_command_line_are_logged(db_url: str, tmp_path: Path) -> None:
+    from web_fixtures import make_site
+
+    from load.access import access_log
+    from load.db import open_database
+
+    make_site(db_url)
+    assert runner.invoke(app, ["search", "nguyen van an", "--db", db_url]).exit_code == 0
+    assert runner.invoke(app, ["export", "--db", db_url, "--out", str(tmp_path / "all.jsonl")]).exit_code == 0
+    assert runner.invoke(app, ["extract", "R1", "--db", db_url, "--out", str(tmp_path / "r1.pdf")]).exit_code == 0
+    entries = access_log(open_database(db_url)).entries
+    assert [entry.action for entry in entries] == ["extract", "export", "search"]  # newest first
+    assert all(entry.user_name.startswith("cli:") for entry in entries)
+    assert entries[2].detail == "nguyen van an" and entries[0].record_id == "R1"

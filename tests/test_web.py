@@ -210,3 +210,39 @@ def test_counter_says_when_namesakes_outnumber_the_list(db_url: str) -> None:
     assert "Còn ít nhất 3 hồ sơ khác khớp như hồ sơ cuối cùng" in page.text
     numbered = officer.get("/counter?q=nguyen+van+an+1998+so+13", headers={"HX-Request": "true"})
     assert '/counter/records/R2"' in numbered.text.split("</tr>")[1]  # the number picks one out
+
+
+def test_the_queue_is_paginated_with_its_total_and_filters_by_reason_in_vietnamese(db_url: str) -> None:
+    make_site(db_url, records=130)  # the queue was cut at 100, silently
+    client = client_for(db_url, "lan")
+    first = client.get("/queue")
+    assert "Bản ghi 1–100 trong 130 bản ghi chờ duyệt" in first.text and 'id="next-page"' in first.text
+    second = client.get("/queue?p=2")
+    assert "Bản ghi 101–130 trong 130" in second.text and 'id="next-page"' not in second.text
+    assert second.text.count("/records/R") == 30
+    assert client.get("/queue?format=json").headers["X-Total-Count"] == "130"
+    assert ">có âm tiết không phải tiếng Việt (có thể đọc sai)</option>" in first.text  # no English codes to type
+    assert client.get("/queue?p=abc").status_code == 422
+
+
+def test_every_read_of_personal_data_is_logged_and_never_cached(site: str) -> None:
+    from load.access import access_log
+
+    officer = client_for(site, "minh")
+    for path in ("/records/R1", "/records/R1?format=json", "/counter?q=nguyen+van+an", "/counter/records/R2"):
+        response = officer.get(path)
+        assert response.status_code == 200 and response.headers["cache-control"] == "no-store", path
+    token = re.search(r'name="csrf_token" value="([^"]+)"', officer.get("/counter/records/R1").text).group(1)  # type: ignore[union-attr]
+    assert (
+        officer.post("/counter/records/R1/extract.pdf", data={"csrf_token": token}).headers["cache-control"]
+        == "no-store"
+    )
+    entries = access_log(open_database(site), user="minh").entries
+    seen = {(entry.action, entry.record_id, entry.detail) for entry in entries}
+    assert {("record", "R1", None), ("record", "R2", None), ("extract", "R1", None)} <= seen
+    assert ("search", None, "nguyen van an") in seen
+    admin = client_for(site, "hoa")
+    page = admin.get("/admin/access?user=minh")
+    assert page.status_code == 200 and "in trích lục" in page.text and "nguyen van an" in page.text
+    assert admin.get("/admin/access?format=json").json()["total"] >= len(entries)
+    assert client_for(site, "minh").get("/admin/access").status_code == 403  # only an admin reads the log
