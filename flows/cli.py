@@ -142,7 +142,8 @@ def export(
             count = writer(exported_records(engine), sys.stdout)
         else:
             partial = out.with_name(out.name + ".partial")
-            with partial.open("w", encoding="utf-8", newline="") as handle:
+            encoding = "utf-8-sig" if format == ExportFormat.csv else "utf-8"  # a BOM: Excel then reads UTF-8
+            with partial.open("w", encoding=encoding, newline="") as handle:
                 count = writer(exported_records(engine), handle)
             partial.replace(out)  # a crash never leaves half an export under the real name
         detail = f"{count} records, {format.value} to {out or 'stdout'}"

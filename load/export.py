@@ -67,28 +67,54 @@ def flatten(record: dict[str, Any]) -> dict[str, Any]:
     return flat
 
 
+# A cell a spreadsheet would read as a formula (OWASP's CSV injection list): an imported value such
+# as =HYPERLINK(…) must open as text, never run.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(value: Any) -> Any:
+    """A text value that starts like a formula gets a leading apostrophe: spreadsheets show it as text."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def write_csv(records: Iterator[dict[str, Any]], out: IO[str]) -> int:
+    """The CSV's rows; the caller opens a file as ``utf-8-sig`` so Excel on Vietnamese Windows reads UTF-8."""
     writer = csv.DictWriter(out, fieldnames=csv_columns(), extrasaction="raise")
     writer.writeheader()
     count = 0
     for record in records:
-        writer.writerow(flatten(record))
+        writer.writerow({name: inert(value) for name, value in flatten(record).items()})
         count += 1
     return count
 
 
 def write_xlsx(records: Iterator[dict[str, Any]], path: Path) -> int:
-    """One sheet, the CSV's columns, written row by row (write-only mode keeps memory flat)."""
+    """One sheet, the CSV's columns, written row by row (write-only mode keeps memory flat).
+
+    Every text is a text cell (openpyxl would write a value starting with ``=`` as a formula);
+    the header row stays in view (frozen)."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("records")
+    sheet.freeze_panes = "A2"
     columns = csv_columns()
     sheet.append(columns)
     count = 0
+
+    def cell(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        text = WriteOnlyCell(sheet, value=value)
+        text.data_type = "s"
+        return text
+
     for record in records:
         flat = flatten(record)
-        sheet.append([flat.get(column) for column in columns])
+        sheet.append([cell(flat.get(column)) for column in columns])
         count += 1
     book.save(path)
     return count

@@ -152,3 +152,28 @@ def test_searches_exports_and_extracts_from_the_command_line_are_logged(db_url: 
     assert [entry.action for entry in entries] == ["extract", "export", "search"]  # newest first
     assert all(entry.user_name.startswith("cli:") for entry in entries)
     assert entries[2].detail == "nguyen van an" and entries[0].record_id == "R1"
+
+
+def test_exports_carry_no_live_formula_and_open_right_in_excel(db_url: str, tmp_path: Path) -> None:
+    held = tmp_path / "held.csv"
+    held.write_text(
+        'record_id,kind,full_name,notes,birth_date\nH1,birth,Lê Văn Tám,"=HYPERLINK(""http://x"",""bấm"")",2/3/1990\n'
+        "H2,birth,Trần Thị Bé,@SUM(A1),1/1/1991\nH3,birth,Đỗ Văn Hải,+1+2,\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(app, ["import-existing", str(held), "--db", db_url]).exit_code == 0
+    out = tmp_path / "all.csv"
+    assert runner.invoke(app, ["export", "--db", db_url, "--format", "csv", "--out", str(out)]).exit_code == 0
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # a UTF-8 BOM: Excel on Vietnamese Windows reads UTF-8
+    text = data.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "'@SUM(A1)" in text and "'+1+2" in text
+    assert ",=" not in text and ",@" not in text and ",+" not in text and "Lê Văn Tám" in text
+    sheet = tmp_path / "all.xlsx"
+    assert runner.invoke(app, ["export", "--db", db_url, "--format", "xlsx", "--out", str(sheet)]).exit_code == 0
+    book = load_workbook(sheet)
+    records = book["records"]
+    assert records.freeze_panes == "A2"
+    cells = [cell for row in records.iter_rows(min_row=2) for cell in row if isinstance(cell.value, str)]
+    assert any(cell.value.startswith("=HYPERLINK") for cell in cells)  # the value kept as written…
+    assert all(cell.data_type == "s" for cell in cells)  # …as text, never a formula
