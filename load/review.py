@@ -396,8 +396,8 @@ def decide_duplicate(
     with Session(writing(engine)) as session, session.begin():
         row = session.get(RecordRow, record_id, with_for_update=True)
         target = session.get(RecordRow, candidate)
-        if row is None or target is None:
-            raise KeyError(record_id if row is None else candidate)
+        if row is None or target is None or f"possible_duplicate:{candidate}" not in row.review_reasons:
+            raise KeyError(record_id if row is None else candidate)  # only a candidate linkage proposed
         if row.version != version:
             return Conflict(dict(row.fields), {}, row.reviewed_by, row.version)
         row.review_reasons = [r for r in row.review_reasons if r != f"possible_duplicate:{candidate}"]

@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 from load.schema import MARRIAGE, NOT_BIRTH, RECORDS, RecordRow
 from normalize.dates import parse_vn_date
 from normalize.text import clean_text, fold, tone_key
-from records import Kind
+from records import HotichError, Kind
 
 CANDIDATES = 20000
 NAMED_CANDIDATES = 200_000  # a name alone: the records of a few given names (one is ~1% of all)
@@ -423,7 +423,8 @@ def _indexed_candidates(session: Session, parsed: Query, kind: str | None, held:
             sql = f"SELECT r.record_id, r.name_fold, r.other_fold FROM records r WHERE {match} {kind_filter}"
             sql += " LIMIT :limit"
         else:
-            params["match"] = " AND ".join("(" + " OR ".join(f'"{word}"' for word in group) + ")" for group in reading)
+            groups = ("(" + " OR ".join(_fts_string(word) for word in group) + ")" for group in reading)
+            params["match"] = " AND ".join(groups)
             sql = (
                 # CROSS JOIN: SQLite joins in the order written, from the index; with a plain JOIN and a
                 # kind it walked every record of the kind and looked each up (1,000,000: minutes)
@@ -634,9 +635,32 @@ def search(engine: Engine, query: str, *, kind: str | None = None, limit: int = 
     return find(engine, query, kind=kind, limit=limit).hits
 
 
+def _fts_string(word: str) -> str:
+    """A word as an FTS5 string: quoted, a quote inside doubled (``"van`` was a syntax error)."""
+    return '"' + word.replace('"', '""') + '"'
+
+
+# What a person says at the counter fits in a line: a name, a date, a parent's name. Longer input
+# is refused before any work (a 20,000-character query took 6 s, 90,000 took 120 s and 5.7 GB).
+MAX_QUERY_CHARS = 200
+MAX_QUERY_WORDS = 24
+
+
+def check_query(query: str) -> None:
+    """Refuse a query too long to be one person's description (``query_too_long``)."""
+    if len(query) > MAX_QUERY_CHARS or len(query.split()) > MAX_QUERY_WORDS:
+        raise HotichError(
+            "query_too_long",
+            f"the query has {len(query):,} characters and {len(query.split()):,} words "
+            f"(at most {MAX_QUERY_CHARS} and {MAX_QUERY_WORDS})",
+            fix="type the name, a date or year, and a parent's name if needed",
+        )
+
+
 def find(engine: Engine, query: str, *, kind: str | None = None, limit: int = 20) -> Results:
     """The best ``limit`` records for a counter query, and how many more match them as well
     (namesakes born the same year: no ranking can choose among them, the officer must ask more)."""
+    check_query(query)
     parsed = parse_query(query)
     with Session(engine) as session:
         pools = _pools(session, parsed, kind)

@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from load.access import access_log, log_access
 from load.db import open_database
@@ -81,6 +82,8 @@ def create_app(db_url: str | None = None, *, secure_cookies: bool = False) -> Fa
     app.state.secure_cookies = secure_cookies
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.add_exception_handler(NotSignedIn, _to_login)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _error_page)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _server_error)
     app.middleware("http")(_security_headers)
     app.include_router(_routes())
     from review_ui.counter import counter_routes
@@ -106,6 +109,49 @@ def _to_login(request: Request, _error: NotSignedIn) -> Response:
     if request.headers.get("HX-Request") or request.method != "GET" or _wants_json(request):
         return JSONResponse({"detail": "not signed in"}, status_code=401, headers={"HX-Redirect": "/login"})
     return RedirectResponse("/login", status_code=303)
+
+
+_TITLES = {
+    400: "Yêu cầu không hợp lệ",
+    403: "Không có quyền",
+    404: "Không tìm thấy",
+    405: "Không được phép",
+    409: "Xung đột",
+    422: "Dữ liệu không hợp lệ",
+    429: "Quá nhiều yêu cầu",
+    500: "Lỗi máy chủ",
+}
+
+
+def _error_page(request: Request, error: StarletteHTTPException) -> Response:
+    """An error as a Vietnamese page for a person's browser, as JSON for scripts and HTMX."""
+    detail = error.detail if isinstance(error.detail, str) else "Yêu cầu không hợp lệ."
+    if error.status_code == 404 and detail == "Not Found":
+        detail = "Không có trang này."
+    elif error.status_code == 405:
+        detail = "Trang này không nhận yêu cầu kiểu này."
+    if (
+        _wants_json(request)
+        or request.headers.get("HX-Request")
+        or "text/html" not in request.headers.get("accept", "")
+    ):
+        return JSONResponse({"detail": detail}, status_code=error.status_code, headers=error.headers)
+    title = _TITLES.get(error.status_code, "Lỗi")
+    context = {"viewer": _viewer_or_none(request), "title": title, "detail": detail}
+    return templates.TemplateResponse(request, "error.html", context, status_code=error.status_code)
+
+
+def _server_error(request: Request, _error: Exception) -> Response:
+    """A bug: the person sees a Vietnamese page, never a traceback (the server's log has it)."""
+    detail = "Đã có lỗi không mong muốn. Việc đang làm chưa được lưu; hãy thử lại hoặc báo cho quản trị."
+    return _error_page(request, StarletteHTTPException(500, detail))
+
+
+def _viewer_or_none(request: Request) -> auth.Viewer | None:
+    try:
+        return auth.viewer_for(engine_of(request), request.cookies.get(COOKIE))
+    except Exception:  # noqa: BLE001 - an error page must render even when the database does not answer
+        return None
 
 
 def _wants_json(request: Request) -> bool:
@@ -389,14 +435,17 @@ def _routes() -> Any:
     @router.post("/records/{record_id}/duplicate")
     async def duplicate(request: Request, record_id: str, viewer: Posting) -> Response:
         form = await request.form()
-        outcome = decide_duplicate(
-            engine_of(request),
-            record_id,
-            viewer.name,
-            candidate=str(form.get("candidate", "")),
-            same=form.get("decision") == "same",
-            version=_int(form.get("version", "0"), "version"),
-        )
+        try:
+            outcome = decide_duplicate(
+                engine_of(request),
+                record_id,
+                viewer.name,
+                candidate=str(form.get("candidate", "")),
+                same=form.get("decision") == "same",
+                version=_int(form.get("version", "0"), "version"),
+            )
+        except KeyError as error:
+            raise HTTPException(404, "Không có bản ghi này, hoặc bản ghi được đề nghị là trùng.") from error
         if isinstance(outcome, Conflict):
             return RedirectResponse(f"/records/{record_id}?conflict=1", status_code=303)
         return RedirectResponse(f"/records/{record_id}", status_code=303)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from load.certificate import extract_pdf
 from load.review import audit_trail
 from load.schema import RecordRow
-from load.search import Results, find
+from load.search import MAX_QUERY_CHARS, MAX_QUERY_WORDS, Results, find
 from records import LAYOUTS, HotichError, Kind
 from review_ui import auth
 from review_ui.app import _page, _wants_json, csrf_checked, engine_of, logged, needs
@@ -28,12 +28,21 @@ def counter_routes() -> APIRouter:
     def counter_page(request: Request, viewer: Officer) -> Response:
         query = request.query_params.get("q", "").strip()
         kind = request.query_params.get("kind") or None
-        results = find(engine_of(request), query, kind=kind, limit=20) if query else Results([])
+        if kind not in (None, *(k.value for k in Kind)):
+            raise HTTPException(422, "Loại hồ sơ phải là khai sinh, khai tử hoặc kết hôn.")
+        template = "_hits.html" if request.headers.get("HX-Request") else "counter.html"
+        try:
+            results = find(engine_of(request), query, kind=kind, limit=20) if query else Results([])
+        except HotichError as error:  # a query too long to be one person's: nothing was searched
+            if _wants_json(request):
+                return JSONResponse({"detail": error.describe()}, status_code=422)
+            context = {"viewer": viewer, "hits": [], "alike": 0, "q": query[:MAX_QUERY_CHARS], "kind": kind}
+            context["error"] = f"Câu tra cứu quá dài (tối đa {MAX_QUERY_CHARS} ký tự, {MAX_QUERY_WORDS} từ)."
+            return _page(request, template, context, status_code=422)
         if query:
             logged(request, viewer, "search", detail=query)
         if _wants_json(request):
             return JSONResponse([hit.as_dict() for hit in results.hits])
-        template = "_hits.html" if request.headers.get("HX-Request") else "counter.html"
         context = {"viewer": viewer, "hits": results.hits, "alike": results.alike, "q": query, "kind": kind}
         return _page(request, template, context)
 

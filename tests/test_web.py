@@ -246,3 +246,41 @@ def test_every_read_of_personal_data_is_logged_and_never_cached(site: str) -> No
     assert page.status_code == 200 and "in trích lục" in page.text and "nguyen van an" in page.text
     assert admin.get("/admin/access?format=json").json()["total"] >= len(entries)
     assert client_for(site, "minh").get("/admin/access").status_code == 403  # only an admin reads the log
+
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "user", "status", "text"),
+    [
+        ("GET", "/records/NOPE", "lan", 404, "Không có bản ghi này."),
+        ("GET", "/no-such-page", "lan", 404, "Không có trang này."),
+        ("GET", "/admin/users", "lan", 403, "Bạn không có quyền mở trang này."),
+        ("GET", "/records/R1/crop.png?width=abc", "lan", 422, "Tham số width phải là một số nguyên."),
+        ("GET", "/queue?p=2x", "lan", 422, "Tham số p phải là một số nguyên."),
+        ("GET", "/counter?kind=zzz&q=an", "minh", 422, "Loại hồ sơ phải là"),
+    ],
+)
+def test_errors_are_vietnamese_pages_for_a_browser_and_json_for_scripts(
+    site: str, method: str, path: str, user: str, status: int, text: str
+) -> None:
+    client = client_for(site, user)
+    page = client.request(method, path, headers=BROWSER)
+    assert page.status_code == status and page.headers["content-type"].startswith("text/html")
+    assert text in page.text and '<html lang="vi">' in page.text
+    script = client.request(method, path)
+    assert script.status_code == status and text in script.json()["detail"]
+
+
+def test_bad_parameters_are_4xx_never_500(site: str) -> None:
+    officer = client_for(site, "minh")
+    token = csrf_of(officer)
+    assert officer.get('/counter?q=nguyen+"van').status_code == 200  # a quote broke SQLite's FTS5 query
+    assert officer.get("/counter?q=" + "nguyen+" * 30).status_code == 422  # too long to be one person's
+    unknown = {"csrf_token": token, "candidate": "R2", "decision": "same", "version": "1"}
+    assert officer.post("/records/R1/duplicate", data=unknown).status_code == 404  # R2 was never proposed
+    with Session(open_database(site)) as session:
+        assert session.get(RecordRow, "R1").duplicate_of is None  # type: ignore[union-attr]
+    assert officer.post("/records/NOPE/duplicate", data=unknown).status_code == 404
+    assert officer.post("/records/R1/save", data={"csrf_token": token, "version": "x"}).status_code == 422
