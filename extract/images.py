@@ -62,6 +62,38 @@ def list_pages(book_dir: Path) -> list[PageRef]:
     return pages
 
 
+def number_pages(listed: list[PageRef], known: dict[str, int]) -> tuple[list[PageRef], list[str]]:
+    """The pages of a book with the numbers they keep for good: a page's identity is its scan file
+    (name and frame), never its place in the folder.
+
+    ``known`` maps the image names already loaded to their page numbers. A new scan takes its place
+    in the folder's order when that number is free (the first run, a scan added at the end); a scan
+    put between loaded pages takes the next number after the book's last, and is reported, so no
+    loaded page is renumbered. A loaded scan no longer in the folder is reported; its records stay.
+    Returns the pages and those reports."""
+    taken = set(known.values())
+    notices: list[str] = []
+    numbered: list[PageRef] = []
+    for page in listed:
+        number = known.get(page.image_name)
+        if number is None:
+            if page.page_no in taken or page.page_no <= max(taken, default=0):
+                number = max(taken, default=0) + 1
+                notices.append(
+                    f"{page.image_name} was added between pages already loaded: it is page {number} "
+                    "(pages already loaded keep their numbers)"
+                )
+            else:
+                number = page.page_no
+            taken.add(number)
+        numbered.append(PageRef(page.file, page.frame, number))
+    present = {page.image_name for page in listed}
+    for name, number in sorted(known.items(), key=lambda item: item[1]):
+        if name not in present:
+            notices.append(f"{name} (page {number}) is no longer in the book folder: its records are kept")
+    return numbered, notices
+
+
 def _read_pdf_page(path: Path, frame: int) -> Image.Image:
     import pypdfium2 as pdfium
 

@@ -77,9 +77,9 @@ def _summary_table(summaries: list[BookSummary]) -> Table:
             str(s.count("loaded")),
             str(s.count("unchanged")),
             str(s.count("failed")),
-            str(s.rows),
-            str(s.auto_accepted),
-            str(s.needs_review),
+            str(sum(s.statuses.values()) if s.statuses else s.rows),
+            str(s.statuses.get("auto_accepted", 0) if s.statuses else s.auto_accepted),
+            str(s.statuses.get("needs_review", 0) if s.statuses else s.needs_review),
         )
     return table
 
@@ -112,6 +112,8 @@ def digitize(
     if summaries:
         console.print(_summary_table(summaries))
     for summary in summaries:
+        for notice in summary.notices:
+            console.print(f"[yellow]folder changed[/] {escape(notice)}", highlight=False)
         for error in summary.errors:
             console.print(f"[red]page failed[/] {escape(error)}", highlight=False)
     if failures or any(summary.errors for summary in summaries):

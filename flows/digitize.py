@@ -17,13 +17,21 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from extract.images import PageRef, content_hash, list_pages, load_page
+from extract.images import PageRef, content_hash, list_pages, load_page, number_pages
 from extract.manifest import read_manifest
 from extract.page import PageExtraction, extract_page
 from extract.tesseract import OcrEngine, OcrFailed, TesseractEngine
 from load.db import open_database
 from load.linkage import LinkResult, link_new_records
-from load.store import PageState, flag_number_sequence, page_states, record_failed_page, register_book, save_page
+from load.store import (
+    PageState,
+    flag_number_sequence,
+    page_states,
+    record_failed_page,
+    register_book,
+    save_page,
+    status_counts,
+)
 from normalize.record import ReviewSettings
 from normalize.rows import page_records
 from records import BookManifest, HotichError, Status
@@ -50,6 +58,8 @@ class BookSummary:
     book_id: str
     outcomes: list[PageOutcome] = field(default_factory=list)
     links: list[LinkResult] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # a changed folder: scans added between pages, or gone
+    statuses: dict[str, int] = field(default_factory=dict)  # the book's records by status after the run
 
     @property
     def duplicates(self) -> int:
@@ -189,7 +199,9 @@ def digitize_book(
     with Session(engine) as session, session.begin():
         register_book(session, manifest, book_dir)
         known = page_states(session, manifest.book_id)
-    pages = list_pages(book_dir)[manifest.page_offset :]
+    pages, notices = number_pages(
+        list_pages(book_dir)[manifest.page_offset :], {name: state.page_no for name, state in known.items()}
+    )
     if not pages:
         raise HotichError(
             "book_no_pages",
@@ -197,7 +209,7 @@ def digitize_book(
             fix="add the scans",
             where=f"book {manifest.book_id}",
         )
-    summary = BookSummary(manifest.book_id)
+    summary = BookSummary(manifest.book_id, notices=[f"book {manifest.book_id}: {notice}" for notice in notices])
     progress("start", len(pages), None)
     futures: dict[PrefectFuture[PageExtraction], tuple[PageRef, str]] = {}
     for page in pages:
@@ -219,19 +231,21 @@ def digitize_book(
     with Session(engine) as session, session.begin():
         flag_number_sequence(session, manifest.book_id)
     summary.links = deduplicate(engine)
+    with Session(engine) as session:
+        summary.statuses = status_counts(session, manifest.book_id)
     engine.dispose()
     return summary
 
 
 def _triage(
-    book_dir: Path, manifest: BookManifest, page: PageRef, known: dict[int, PageState], engine: Engine
+    book_dir: Path, manifest: BookManifest, page: PageRef, known: dict[str, PageState], engine: Engine
 ) -> tuple[PageOutcome | None, str]:
     """(outcome, hash): an outcome when the page needs no reading (unchanged, or unreadable)."""
     try:
         sha = content_hash(load_page(book_dir, page, book_id=manifest.book_id))
     except HotichError as error:
         return _store_failure(engine, manifest, page, error), ""
-    state = known.get(page.page_no)
+    state = known.get(page.image_name)
     # Spec: re-running a book changes nothing already loaded, even under a newer hotich;
     # only a page whose pixels changed (a rescan) is read again.
     if state is not None and state.status == "loaded" and state.image_sha256 == sha:

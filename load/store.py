@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from load.schema import Book, Page, RecordRow
@@ -41,18 +41,25 @@ def register_book(session: Session, manifest: BookManifest, book_dir: Path) -> N
 
 @dataclass(frozen=True)
 class PageState:
+    page_no: int
     status: str
     image_sha256: str | None
     pipeline_version: str | None
     row_count: int
 
 
-def page_states(session: Session, book_id: str) -> dict[int, PageState]:
-    """What became of each page of a book already seen, by page number."""
+def page_states(session: Session, book_id: str) -> dict[str, PageState]:
+    """What became of each page of a book already seen, by its image name (its identity)."""
     return {
-        page.page_no: PageState(page.status, page.image_sha256, page.pipeline_version, page.row_count)
+        page.image_name: PageState(page.page_no, page.status, page.image_sha256, page.pipeline_version, page.row_count)
         for page in session.scalars(select(Page).where(Page.book_id == book_id))
     }
+
+
+def status_counts(session: Session, book_id: str) -> dict[str, int]:
+    """How many of the book's records are in each status now."""
+    query = select(RecordRow.status, func.count()).where(RecordRow.book_id == book_id).group_by(RecordRow.status)
+    return {status: int(count) for status, count in session.execute(query)}
 
 
 def _page(session: Session, book_id: str, page_no: int, image_name: str) -> Page:

@@ -233,3 +233,25 @@ def test_a_page_photographed_at_an_angle_is_squared_up(sample_root: Path) -> Non
     grid = find_grid(cleaned.image, columns=len(LAYOUTS[Kind.death]))
     assert grid is not None
     assert len(grid.rows) - 2 == len(_truth_rows(sample_root, book, 1))
+
+
+@pytest.mark.parametrize(
+    ("description", "listed", "known", "numbers", "notices"),
+    [
+        ("first run: the folder's order", ["a", "b", "c"], {}, [1, 2, 3], 0),
+        ("a scan added at the end", ["a", "b", "c"], {"a": 1, "b": 2}, [1, 2, 3], 0),
+        ("a scan added between", ["a", "a2", "b"], {"a": 1, "b": 2}, [1, 3, 2], 1),
+        ("two added between, one at the end", ["a", "a2", "a3", "b", "c"], {"a": 1, "b": 2}, [1, 3, 4, 2, 5], 2),
+        ("a scan removed", ["b"], {"a": 1, "b": 2}, [2], 1),
+        ("renamed: a new one and a gone one", ["z"], {"a": 1}, [2], 2),
+    ],
+)
+def test_pages_keep_their_numbers_whatever_the_folder_becomes(
+    description: str, listed: list[str], known: dict[str, int], numbers: list[int], notices: int
+) -> None:
+    from extract.images import PageRef, number_pages
+
+    refs = [PageRef(f"{name}.png", 0, index) for index, name in enumerate(listed, start=1)]
+    pages, said = number_pages(refs, {f"{name}.png": number for name, number in known.items()})
+    assert [page.page_no for page in pages] == numbers, description
+    assert len(said) == notices, (description, said)

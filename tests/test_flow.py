@@ -201,3 +201,33 @@ def test_a_scanned_pdf_book(book_copy, db_url: str) -> None:
     summary = digitize_book(book, db_url)
     assert [o.image_name for o in summary.outcomes] == ["book.pdf", "book.pdf#2"]
     assert summary.count("loaded") == 2 and summary.rows == len(_truth(book))
+
+
+def test_a_scan_added_between_pages_renumbers_nothing(book_copy, db_url: str) -> None:
+    book = book_copy(Kind.birth)
+    digitize_book(book, db_url)
+    engine = open_database(db_url)
+    with Session(engine) as session, session.begin():  # a reviewer decided a row of page 2
+        row = session.scalars(select(RecordRow).where(RecordRow.page_no == 2, RecordRow.row_no == 1)).one()
+        row.status, row.fields = "reviewed", {**row.fields, "notes": "đã duyệt"}
+        reviewed_id = row.record_id
+        before = {r.record_id: (r.page_no, r.row_no, r.image_name) for r in session.scalars(select(RecordRow))}
+    first, second = sorted(path.name for path in book.iterdir() if path.name != "book.json")
+    added = f"{Path(first).stem}b{Path(first).suffix}"  # sorts between the two pages
+    (book / added).write_bytes((book / first).read_bytes())
+    summary = digitize_book(book, db_url)
+    assert any(f"{added} was added between pages already loaded: it is page 3" in n for n in summary.notices)
+    with Session(engine) as session:
+        after = {r.record_id: (r.page_no, r.row_no, r.image_name) for r in session.scalars(select(RecordRow))}
+        reviewed = session.get(RecordRow, reviewed_id)
+        pages = {page.image_name: page.page_no for page in session.scalars(select(Page))}
+    assert all(after[record_id] == place for record_id, place in before.items())  # nothing lost or moved
+    assert reviewed is not None and reviewed.fields["notes"] == "đã duyệt" and reviewed.image_name == second
+    assert pages == {first: 1, second: 2, added: 3}
+    assert sum(place[0] == 3 for place in after.values()) == sum(place[0] == 1 for place in before.values())
+    assert sum(summary.statuses.values()) == len(after) and summary.statuses["reviewed"] == 1  # not "0 to review"
+    (book / first).unlink()
+    gone = digitize_book(book, db_url)
+    assert any(f"{first} (page 1) is no longer in the book folder" in notice for notice in gone.notices)
+    with Session(engine) as session:
+        assert {r.record_id for r in session.scalars(select(RecordRow))} == set(after)  # its records are kept
