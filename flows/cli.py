@@ -132,7 +132,7 @@ def export(
     from load.export import exported_records, write_csv, write_jsonl, write_xlsx
 
     with operator_errors():
-        engine = open_database(db)
+        engine = open_database(db, create=False)
         writer = write_csv if format == ExportFormat.csv else write_jsonl
         if format == ExportFormat.xlsx:
             if out is None:
@@ -198,14 +198,23 @@ def explain(
     html: Annotated[Path | None, typer.Option(help="Also write splink's waterfall chart to this HTML file")] = None,
 ) -> None:
     """Why two records were linked: each comparison's level and match weight."""
+    from sqlalchemy.orm import Session
+
     from load.db import open_database
     from load.linkage import explanations, waterfall_html
+    from load.schema import RecordRow
 
     out = Console(highlight=False, soft_wrap=True)
     with operator_errors():
-        engine = open_database(db)
+        engine = open_database(db, create=False)
         found = explanations(engine, record_id)
+        with Session(engine) as session:
+            held = session.get(RecordRow, record_id) is not None
         engine.dispose()
+        if not held:
+            raise HotichError(
+                "explain_no_record", f"there is no record {record_id}", fix="check the id (hotich search finds it)"
+            )
         if not found:
             raise HotichError(
                 "explain_no_pair",
@@ -270,7 +279,7 @@ def users_add(
 
     with operator_errors():
         password = _read_password()
-        engine = open_database(db)
+        engine = open_database(db, create=False)
         add_user(engine, name, role, password)
         engine.dispose()
     console.print(f"user {escape(name)} ({escape(role)}) created")
@@ -289,7 +298,7 @@ def review(
     from review_ui.app import create_app
 
     with operator_errors():
-        web = create_app(database_url(db), secure_cookies=False)
+        web = create_app(database_url(db), secure_cookies=False)  # refuses a database that does not exist
     _settle_memory()
     console.print(f"hotich web app on http://{host}:{port}/login  (Ctrl+C to stop)")
     uvicorn.run(web, host=host, port=port, log_level="warning")
@@ -317,7 +326,7 @@ def search(
     from load.search import find
 
     with operator_errors():
-        engine = open_database(db)
+        engine = open_database(db, create=False)
         results = find(engine, query, kind=kind, limit=limit)
         log_access(engine, command_line_user(), "search", detail=query)
         engine.dispose()
@@ -370,7 +379,7 @@ def extract_command(
     from review_ui.scans import record_crop_png
 
     with operator_errors():
-        engine = open_database(db)
+        engine = open_database(db, create=False)
         crop = record_crop_png(engine, record_id)
         pdf = extract_pdf(engine, record_id, issued_by=command_line_user(), place=place, crop_png=crop)
         log_access(engine, command_line_user(), "extract", record_id=record_id)

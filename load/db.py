@@ -8,7 +8,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from records import HotichError
@@ -65,8 +65,49 @@ def alembic_config() -> Config:
     return config
 
 
-def open_database(url: str | None = None, *, migrate: bool = True) -> Engine:
-    """An engine on the database, its schema migrated to the newest revision."""
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for an in-memory database or another backend)."""
+    if not url.startswith("sqlite:"):
+        return None
+    path = url.split(":///", 1)[1] if ":///" in url else ""
+    return Path(path.split("?", 1)[0]) if path and path != ":memory:" else None
+
+
+def _refuse_missing(engine: Engine, url: str) -> None:
+    """A command that only reads never creates a database: in the wrong folder it would make an
+    empty ``hotich.db`` and answer "no record found" for a person who is registered."""
+    file = _sqlite_file(url)
+    if file is not None:
+        if not file.is_file():
+            raise HotichError(
+                "db_missing",
+                f"there is no database at {file.resolve()}",
+                fix="run the command where hotich.db is, or give --db / HOTICH_DB; "
+                "only demo, digitize and import-existing create a database",
+            )
+        return
+    if engine.dialect.name == "sqlite":
+        return
+    try:
+        with engine.connect() as connection:
+            held = inspect(connection).has_table("alembic_version")
+    except OperationalError as error:
+        raise HotichError(
+            "db_unreachable", f"cannot open the database {url!r} ({error.orig})", fix="check --db or HOTICH_DB"
+        ) from error
+    if not held:
+        raise HotichError(
+            "db_missing",
+            f"the database {engine.url.render_as_string(hide_password=True)} holds no hotich records",
+            fix="check --db or HOTICH_DB; only demo, digitize and import-existing create a database",
+        )
+
+
+def open_database(url: str | None = None, *, migrate: bool = True, create: bool = True) -> Engine:
+    """An engine on the database, its schema migrated to the newest revision.
+
+    ``create=False`` (every command but demo, digitize and import-existing) refuses a database that
+    does not exist yet (``db_missing``) instead of making an empty one."""
     url = database_url(url)
     try:
         engine = create_engine(url, future=True)
@@ -79,6 +120,8 @@ def open_database(url: str | None = None, *, migrate: bool = True) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+    if not create:
+        _refuse_missing(engine, url)
     if migrate:
         try:
             with engine.begin() as connection:

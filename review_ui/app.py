@@ -76,7 +76,7 @@ class NotSignedIn(Exception):
 
 
 def create_app(db_url: str | None = None, *, secure_cookies: bool = False) -> FastAPI:
-    engine = open_database(db_url)
+    engine = open_database(db_url, create=False)
     app = FastAPI(title="hotich", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.engine = engine
     app.state.secure_cookies = secure_cookies

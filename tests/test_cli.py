@@ -78,6 +78,9 @@ def test_digitize_then_export(book_copy, db_url: str, tmp_path: Path, prefect_ha
 
 
 def test_export_of_an_empty_database(db_url: str) -> None:
+    from load.db import open_database
+
+    open_database(db_url).dispose()  # made, with no record (a missing one is refused: db_missing)
     result = runner.invoke(app, ["export", "--db", db_url])
     assert result.exit_code == 0 and result.stdout == ""
 
@@ -177,3 +180,44 @@ def test_exports_carry_no_live_formula_and_open_right_in_excel(db_url: str, tmp_
     cells = [cell for row in records.iter_rows(min_row=2) for cell in row if isinstance(cell.value, str)]
     assert any(cell.value.startswith("=HYPERLINK") for cell in cells)  # the value kept as written…
     assert all(cell.data_type == "s" for cell in cells)  # …as text, never a formula
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["search", "nguyen van an"],
+        ["export"],
+        ["extract", "R1"],
+        ["explain", "R1"],
+        ["users", "add", "x", "--role", "admin"],
+    ],
+)
+def test_a_command_in_the_wrong_folder_creates_no_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("HOTICH_DB", raising=False)
+    result = runner.invoke(app, command, input="password-1\npassword-1\n")
+    assert result.exit_code == 2 and "db_missing" in result.output
+    assert str(tmp_path / "hotich.db") in result.output.replace("\n", "")
+    assert not (tmp_path / "hotich.db").exists()  # an empty one answered "no record found" before
+
+
+def test_the_web_app_refuses_a_database_that_does_not_exist(tmp_path: Path, postgres_server: str | None) -> None:
+    from load.db import open_database
+    from records import HotichError
+
+    with pytest.raises(HotichError, match="db_missing"):
+        open_database(f"sqlite:///{tmp_path / 'none.db'}", create=False)
+    assert not (tmp_path / "none.db").exists()
+    if postgres_server is not None:  # a PostgreSQL database hotich never set up
+        import uuid
+
+        import psycopg
+
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        admin = postgres_server.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        with pytest.raises(HotichError, match="db_missing"):
+            open_database(postgres_server.rsplit("/", 1)[0] + f"/{name}", create=False)

@@ -127,9 +127,14 @@ def test_explain_prints_levels_and_writes_the_waterfall(db_url: str, tmp_path: P
 
 
 def test_explain_of_an_unlinked_record_is_an_operator_error(db_url: str) -> None:
-    result = CliRunner().invoke(app, ["explain", "nope", "--db", db_url])
-    assert result.exit_code == 2
-    assert "not linked" in result.output
+    engine = open_database(db_url)
+    load_people(engine, [_person("H1", "Nguyễn Văn An", "1990-05-04")], held=True, source="held.csv")
+    result = CliRunner().invoke(app, ["explain", "H1", "--db", db_url])
+    assert result.exit_code == 2 and "not linked" in result.output
+    unknown = CliRunner().invoke(app, ["explain", "nope", "--db", db_url])  # said "was not linked" before
+    assert (
+        unknown.exit_code == 2 and "explain_no_record" in unknown.output and "there is no record nope" in unknown.output
+    )
 
 
 @pytest.mark.parametrize("kind", ["death", "marriage"])
