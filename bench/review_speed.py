@@ -11,6 +11,7 @@ the next record) plus the GET of the record page it redirects to. Prints p50/p95
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
@@ -77,7 +78,10 @@ def main() -> None:
     args = parser.parse_args()
     build(args.db, args.records)
     client = TestClient(create_app(args.db), follow_redirects=False)
-    assert client.post("/login", data={"name": "bench", "password": PASSWORD}).status_code == 303
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+    assert token is not None
+    signed = client.post("/login", data={"name": "bench", "password": PASSWORD, "csrf_token": token.group(1)})
+    assert signed.status_code == 303
     timings = []
     after = ""
     for _ in range(args.opens):

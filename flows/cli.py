@@ -290,6 +290,20 @@ def review(
     db: DbOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port")] = 8000,
+    secure_cookies: Annotated[
+        bool, typer.Option("--secure-cookies", help="Mark cookies Secure: for a web app served behind HTTPS")
+    ] = False,
+    allowed_hosts: Annotated[
+        str | None,
+        typer.Option(help="Host names the app answers to, comma-separated (default: the --host, localhost)"),
+    ] = None,
+    trusted_proxy: Annotated[
+        str | None,
+        typer.Option(
+            help="Address of the reverse proxy whose X-Forwarded-For is believed (default: none is; the login "
+            "rate limit counts the connecting address)"
+        ),
+    ] = None,
 ) -> None:
     """Serve the web app (review and counter pages); sign in at /login."""
     import uvicorn
@@ -297,11 +311,36 @@ def review(
     from load.db import database_url
     from review_ui.app import create_app
 
+    hosts = [name.strip() for name in (allowed_hosts or "").split(",") if name.strip()]
+    hosts = hosts or sorted({host, "localhost", "127.0.0.1"} - {"0.0.0.0", "::"})
     with operator_errors():
-        web = create_app(database_url(db), secure_cookies=False)  # refuses a database that does not exist
+        web = create_app(database_url(db), secure_cookies=secure_cookies, allowed_hosts=hosts)
+        _port_free(host, port)
     _settle_memory()
     console.print(f"hotich web app on http://{host}:{port}/login  (Ctrl+C to stop)")
-    uvicorn.run(web, host=host, port=port, log_level="warning")
+    uvicorn.run(
+        web,
+        host=host,
+        port=port,
+        log_level="warning",
+        proxy_headers=trusted_proxy is not None,
+        forwarded_allow_ips=trusted_proxy or "",
+    )
+
+
+def _port_free(host: str, port: int) -> None:
+    """Say so when the port is taken, before claiming the app runs there."""
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise HotichError(
+                "port_in_use",
+                f"cannot listen on {host}:{port} ({error.strerror})",
+                fix="stop the other program on that port, or give --port",
+            ) from error
 
 
 @app.command()

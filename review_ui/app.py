@@ -21,6 +21,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from load.access import access_log, log_access
 from load.db import open_database
@@ -58,6 +59,7 @@ from review_ui.texts import (
 
 HERE = Path(__file__).parent
 COOKIE = "hotich_session"
+LOGIN_CSRF_COOKIE = "hotich_login"
 QUEUE_PAGE = 100  # records listed per page of the queue
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.globals.update(
@@ -75,7 +77,11 @@ class NotSignedIn(Exception):
     pass
 
 
-def create_app(db_url: str | None = None, *, secure_cookies: bool = False) -> FastAPI:
+def create_app(
+    db_url: str | None = None, *, secure_cookies: bool = False, allowed_hosts: list[str] | None = None
+) -> FastAPI:
+    """The web app on an existing database; ``allowed_hosts`` (``hotich review`` always gives it)
+    are the Host names it answers, any other is refused (400)."""
     engine = open_database(db_url, create=False)
     app = FastAPI(title="hotich", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.engine = engine
@@ -85,6 +91,8 @@ def create_app(db_url: str | None = None, *, secure_cookies: bool = False) -> Fa
     app.add_exception_handler(StarletteHTTPException, _error_page)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _server_error)
     app.middleware("http")(_security_headers)
+    if allowed_hosts is not None:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
     app.include_router(_routes())
     from review_ui.counter import counter_routes
 
@@ -152,6 +160,23 @@ def _viewer_or_none(request: Request) -> auth.Viewer | None:
         return auth.viewer_for(engine_of(request), request.cookies.get(COOKIE))
     except Exception:  # noqa: BLE001 - an error page must render even when the database does not answer
         return None
+
+
+def _login_form(request: Request, error: str | None, status_code: int) -> HTMLResponse:
+    """The login form with a fresh token, also set as a cookie the POST must echo (double submit):
+    a page of another site cannot read it, so it cannot sign a browser in to an attacker's account."""
+    token = secrets.token_urlsafe(32)
+    response = _page(request, "login.html", {"error": error, "login_csrf": token}, status_code=status_code)
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.secure_cookies,
+        path="/login",
+        max_age=3600,
+    )
+    return response
 
 
 def _wants_json(request: Request) -> bool:
@@ -247,21 +272,30 @@ def _routes() -> Any:
 
     @router.get("/login", response_class=HTMLResponse)
     def login_page(request: Request) -> HTMLResponse:
-        return _page(request, "login.html", {"error": None})
+        return _login_form(request, None, 200)
 
     @router.post("/login")
-    def login(request: Request, name: Annotated[str, Form()], password: Annotated[str, Form()]) -> Response:
+    def login(
+        request: Request,
+        name: Annotated[str, Form(max_length=200)],
+        password: Annotated[str, Form(max_length=1000)],
+        csrf_token: Annotated[str, Form(max_length=100)] = "",
+    ) -> Response:
         engine = engine_of(request)
         client = request.client.host if request.client else "?"
-        if auth.rate_limited(engine, name, client):
-            error = "Đăng nhập sai quá nhiều lần. Hãy thử lại sau 10 phút."
-            return _page(request, "login.html", {"error": error}, status_code=429)
-        signed = auth.log_in(engine, name, password, client)
+        expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+        if not expected or not secrets.compare_digest(csrf_token, expected):  # a forged login form
+            return _login_form(request, "Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại.", 403)
+        try:
+            signed = auth.log_in(engine, name, password, client)
+        except auth.RateLimited:
+            return _login_form(request, "Đăng nhập sai quá nhiều lần. Hãy thử lại sau 10 phút.", 429)
         if signed is None:
-            return _page(request, "login.html", {"error": "Sai tên hoặc mật khẩu."}, status_code=401)
+            return _login_form(request, "Sai tên hoặc mật khẩu.", 401)
         token, viewer = signed
         target = "/counter" if viewer.may("officer") else "/queue"
         response = RedirectResponse(target, status_code=303)
+        response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
         response.set_cookie(
             COOKIE,
             token,

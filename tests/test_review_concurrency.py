@@ -14,7 +14,7 @@ import httpx
 import uvicorn
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from web_fixtures import PASSWORD, make_site
+from web_fixtures import PASSWORD, make_site, sign_in
 
 from load.db import open_database
 from load.schema import AuditEntry, RecordRow
@@ -55,7 +55,7 @@ def _review(
     base: str, name: str, until: float, handed: dict[str, list[str]], saved: dict[str, str], errors: list[str]
 ) -> None:
     with httpx.Client(base_url=base, timeout=60) as client:
-        assert client.post("/login", data={"name": name, "password": PASSWORD}).status_code == 303
+        assert sign_in(client, name, PASSWORD).status_code == 303
         after, count = "", 0
         while time.monotonic() < until:
             step = client.get(f"/queue/next?after={after}")

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
-from web_fixtures import FIELDS, PASSWORD, make_site
+from web_fixtures import FIELDS, PASSWORD, make_site, sign_in
 
 from load.db import open_database
 from load.review import NotInReview, Refused, reopen, save_review
@@ -30,7 +30,7 @@ def site(db_url: str) -> str:
 
 def signed_in(db_url: str, user: str) -> tuple[TestClient, str]:
     client = TestClient(create_app(db_url), follow_redirects=False)
-    assert client.post("/login", data={"name": user, "password": PASSWORD}).status_code == 303
+    assert sign_in(client, user, PASSWORD).status_code == 303
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/queue").text).group(1)  # type: ignore[union-attr]
     return client, token
 

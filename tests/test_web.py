@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from web_fixtures import PASSWORD, make_site
+from web_fixtures import PASSWORD, make_site, sign_in
 
 from load.db import open_database
 from load.schema import AuditEntry, RecordRow
@@ -24,7 +24,7 @@ def site(db_url: str) -> str:
 def client_for(db_url: str, user: str | None = None) -> TestClient:
     client = TestClient(create_app(db_url), follow_redirects=False)
     if user:
-        response = client.post("/login", data={"name": user, "password": PASSWORD})
+        response = sign_in(client, user, PASSWORD)
         assert response.status_code == 303, response.text
     return client
 
@@ -68,7 +68,7 @@ def test_every_route_refuses_an_anonymous_request(site: str, method: str, path: 
 def test_the_login_page_is_open_and_sets_a_safe_cookie(site: str) -> None:
     client = client_for(site)
     assert client.get("/login").status_code == 200
-    response = client.post("/login", data={"name": "lan", "password": PASSWORD})
+    response = sign_in(client, "lan", PASSWORD)
     cookie = response.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie
 
@@ -103,8 +103,8 @@ def test_a_reviewer_cannot_reach_admin_pages(site: str) -> None:
 def test_logins_are_rate_limited(site: str) -> None:
     client = client_for(site)
     for _ in range(5):
-        assert client.post("/login", data={"name": "lan", "password": "wrong"}).status_code == 401
-    assert client.post("/login", data={"name": "lan", "password": PASSWORD}).status_code == 429
+        assert sign_in(client, "lan", "wrong").status_code == 401
+    assert sign_in(client, "lan", PASSWORD).status_code == 429
 
 
 def test_saving_normalises_audits_and_moves_on(site: str) -> None:

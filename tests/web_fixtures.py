@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -50,3 +52,11 @@ def make_site(db_url: str, book_dir: Path | None = None, *, records: int = 3) ->
                 )
             )  # fmt: skip
     engine.dispose()
+
+
+def sign_in(client: Any, name: str, password: str = PASSWORD) -> Any:
+    """Sign in as a browser does: the login form's token (and its cookie), then the POST."""
+    form = client.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert token, form[:300]
+    return client.post("/login", data={"name": name, "password": password, "csrf_token": token.group(1)})
