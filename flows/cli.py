@@ -182,7 +182,8 @@ def import_existing_command(
     console.print(
         f"{escape(file.name)}: {summary.rows} rows: {summary.added} added, {summary.updated} updated, "
         f"{summary.unchanged} unchanged, {summary.kept_decided} kept as reviewed, {len(summary.problems)} not loaded; "
-        f"{summary.needs_review} need review",
+        f"{summary.needs_review} need review; {summary.duplicates} linked to digitised records, "
+        f"{summary.possible_duplicates} possible duplicates to review",
         highlight=False,
     )
     if summary.problems:

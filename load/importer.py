@@ -29,6 +29,7 @@ from sqlalchemy import JSON, Dialect, Engine, TypeDecorator, bindparam, insert, 
 from sqlalchemy.orm import Session
 
 from load.files import Table, file_changed, read_table
+from load.linkage import link_imported
 from load.schema import RECORDS, RecordRow
 from load.search import indexed_in_bulk
 from load.store import DECIDED, key_columns
@@ -68,6 +69,8 @@ class ImportSummary:
     needs_review: int = 0
     problems: list[RowProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    duplicates: int = 0  # imported records linked to a digitised record already held
+    possible_duplicates: int = 0  # sent to review as possibly one
 
 
 def _check_columns(table: Table) -> None:
@@ -224,6 +227,9 @@ def import_existing(
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("VACUUM (ANALYZE) records")
     summary.problems.sort(key=lambda problem: problem.row)
+    for result in link_imported(engine, source):  # the order records arrive in changes no link
+        summary.duplicates += result.links
+        summary.possible_duplicates += result.candidates
     return summary
 
 

@@ -201,7 +201,7 @@ _NAMES = ("unique_id", "name_key", "name_fold", "given", "birth_date", "sex", "f
 SEPARATOR = "\x1f"
 
 
-def _select(kind: Kind, *, new: bool, sqlite: bool, near: bool = False) -> str:
+def _select(kind: Kind, *, new: bool, sqlite: bool, near: bool = False, digitised: bool = False) -> str:
     columns = _PERSON + {Kind.birth: (), Kind.death: _OTHER[:1], Kind.marriage: _OTHER}[kind]
     joined = " || chr(31) || ".join(f"coalesce({column}, '')" for column in columns)
     if sqlite:
@@ -215,6 +215,8 @@ def _select(kind: Kind, *, new: bool, sqlite: bool, near: bool = False) -> str:
         f"SELECT {joined} FROM records {hint} WHERE kind = {param} AND status != 'rejected' "
         f"AND duplicate_of IS NULL AND cluster_id IS {'NULL' if new else 'NOT NULL'}"
     )
+    if digitised:
+        base += " AND book_id IS NOT NULL"
     if near:
         # Only the held records one of the blocking keys of one record reaches: one indexed lookup
         # per key, joined by UNION (an OR of them would scan the table). The mother's-name rule of
@@ -239,21 +241,38 @@ FROM (SELECT {parts}{other} FROM (SELECT string_split(line, chr(31)) AS parts FR
 """
 
 
-def read_records(engine: Engine, kind: Kind, *, new: bool, near: RecordRow | None = None) -> pa.Table:
+def read_records(
+    engine: Engine, kind: Kind, *, new: bool, near: RecordRow | None = None, digitised: bool = False
+) -> pa.Table:
     """The new (never linked) or held records of a kind, one joined line per record; with
-    ``near``, only the held records that record's blocking keys reach."""
-    sql = _select(kind, new=new, sqlite=engine.dialect.name == "sqlite", near=near is not None)
+    ``near``, only the held records that record's blocking keys reach; ``digitised``, only those
+    read from books."""
+    sql = _select(kind, new=new, sqlite=engine.dialect.name == "sqlite", near=near is not None, digitised=digitised)
     params: tuple[Any, ...] = (kind.value,)
     if near is not None:
         rid = near.record_id
         params = (kind.value, rid, near.birth_date, kind.value, rid, near.name_fold, kind.value, rid,
                   near.given_fold, near.birth_year)  # fmt: skip
+    return _lines(engine, sql, params)
+
+
+def _lines(engine: Engine, sql: str, params: tuple[Any, ...]) -> pa.Table:
     with engine.connect() as connection:
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         cursor.execute(sql, params)
         lines = [row[0] for row in cursor.fetchall()]
         cursor.close()
     return pa.table({"line": pa.array(lines, pa.string())})
+
+
+def _imported_lines(engine: Engine, kind: Kind, source: str) -> pa.Table:
+    """The records imported from ``source`` that no linkage run has compared yet."""
+    sqlite = engine.dialect.name == "sqlite"
+    param = "?" if sqlite else "%s"
+    sql = _select(kind, new=False, sqlite=sqlite).replace("NOT INDEXED", "")
+    compared = "SELECT 1 FROM link_pairs p WHERE p.record_id = records.record_id"
+    sql += f" AND source_import = {param} AND NOT EXISTS ({compared})"
+    return _lines(engine, sql, (kind.value, source))
 
 
 @dataclass
@@ -273,9 +292,17 @@ TRAINING_RULES = ("l.name_fold = r.name_fold", "l.birth_date = r.birth_date AND 
 
 
 def _predict(
-    kind: Kind, held: pa.Table, new: pa.Table, settings: dict[str, Any], link: LinkSettings, *, train: bool
+    kind: Kind,
+    held: pa.Table,
+    new: pa.Table,
+    settings: dict[str, Any],
+    link: LinkSettings,
+    *,
+    train: bool,
+    within: bool = True,
 ) -> tuple[list[dict[str, Any]], dict[str, Any], list[str]]:
-    """Scored pairs (new × held and new × new) at or above ``lower``, and the trained settings."""
+    """Scored pairs (new × held, and new × new unless ``within`` is False) at or above ``lower``,
+    and the trained settings."""
     import duckdb
     from splink import DuckDBAPI, Linker
 
@@ -302,8 +329,10 @@ def _predict(
     pairs = linker.inference.predict_between(
         held_df, new_df, threshold_match_probability=link.lower, warning_mode="never"
     )
-    within = linker.inference.predict_within([new_df], threshold_match_probability=link.lower, warning_mode="never")
-    records = pairs.as_record_list() + within.as_record_list()
+    records = pairs.as_record_list()
+    if within:
+        among = linker.inference.predict_within([new_df], threshold_match_probability=link.lower, warning_mode="never")
+        records += among.as_record_list()
     trained = linker.misc.save_model_to_json()
     new_ids = [row[0] for row in connection.execute("SELECT unique_id FROM new").fetchall()]
     connection.close()
@@ -567,6 +596,34 @@ def waterfall_html(explanation: Explanation) -> str:
     html = chart.to_html(inline=True) if hasattr(chart, "to_html") else str(chart)
     connection.close()
     return html
+
+
+def link_imported(engine: Engine, source: str, *, settings: LinkSettings | None = None) -> list[LinkResult]:
+    """Link the records just imported from ``source`` against the digitised records already held,
+    so that linking does not depend on which came first (a record imported after its digitised
+    twin was never compared with it). Link-only: the held file's records are not deduplicated
+    among themselves, and with no digitised record of a kind nothing is read."""
+    settings = settings or LinkSettings()
+    results = []
+    for kind in Kind:
+        started = time.perf_counter()
+        held = read_records(engine, kind, new=False, digitised=True)
+        if held.num_rows == 0:
+            continue
+        new = _imported_lines(engine, kind, source)
+        if new.num_rows == 0:
+            continue
+        stored = _trained_model(engine, kind)
+        model = stored or splink_settings(kind, term_frequencies=held.num_rows >= settings.min_records_to_train)
+        model["blocking_rules_to_generate_predictions"] = splink_settings(kind)[
+            "blocking_rules_to_generate_predictions"
+        ]
+        result = LinkResult(kind, new=new.num_rows, held=held.num_rows, trained=stored is not None)
+        pairs, trained, new_ids = _predict(kind, held, new, model, settings, train=False, within=False)
+        _decide(engine, kind, new_ids, pairs, trained, settings, result)
+        result.seconds["total"] = time.perf_counter() - started
+        results.append(result)
+    return results
 
 
 def link_one(engine: Engine, record_id: str, *, settings: LinkSettings | None = None) -> LinkResult | None:

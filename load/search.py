@@ -179,6 +179,7 @@ class Hit:
     mother_name: str | None = None
     event_date: str | None = None  # a death's date, or the day a marriage was registered (None for a birth)
     other_birth_date: str | None = None  # the wife's, for a marriage
+    cluster_id: str | None = None  # records of one person share it (linkage)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -756,4 +757,5 @@ def _hit(record: RecordRow, score: float) -> Hit:
         record.fields.get("mother_name"),
         record.event_date if record.kind != Kind.birth else None,
         record.other_birth_date,
+        record.cluster_id,
     )

@@ -181,3 +181,64 @@ def test_a_reviewers_correction_is_linked_through_indexed_lookups(db_url: str) -
     with Session(engine) as session:
         assert session.get(RecordRow, "N1").duplicate_of == "H1"  # type: ignore[union-attr]
     assert link_one(engine, "N1") is None  # held now: nothing to do
+
+
+def _digitised(engine, record_id: str, fields: dict, *, held: bool) -> None:  # type: ignore[no-untyped-def]
+    from load.schema import Book
+    from load.store import key_columns
+    from records import Kind
+
+    with Session(engine) as session, session.begin():
+        if session.get(Book, "KS-1990") is None:
+            session.add(Book(book_id="KS-1990", kind="birth", layout="ledger", year=1990, source_dir=""))
+        session.add(
+            RecordRow(record_id=record_id, kind="birth", book_id="KS-1990", page_no=1, row_no=int(record_id[-1]),
+                      fields=fields, raw=fields, confidence={}, issues={}, status="auto_accepted", review_reasons=[],
+                      version=1, cluster_id=record_id if held else None, **key_columns(Kind.birth, fields))
+        )  # fmt: skip
+
+
+TWIN = {"registration_number": "7", "registration_date": "1990-06-01", "full_name": "Trương Thị Hồng Nhung",
+        "sex": "female", "birth_date": "1990-05-04", "birth_place": "Xã Hòa Vang", "ethnicity": "Kinh",
+        "father_name": "Trương Văn Lộc", "mother_name": "Phan Thị Sen"}  # fmt: skip
+
+
+@pytest.mark.parametrize("imported_first", [True, False])
+def test_a_record_and_its_imported_twin_are_linked_whichever_came_first(
+    db_url: str,
+    tmp_path,
+    imported_first: bool,  # type: ignore[no-untyped-def]
+) -> None:
+    import csv
+
+    from fastapi.testclient import TestClient
+    from web_fixtures import make_site, sign_in
+
+    from load.importer import import_existing
+    from review_ui.app import create_app
+
+    make_site(db_url, records=0)
+    engine = open_database(db_url)
+    held = tmp_path / "held.csv"
+    with held.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["record_id", "kind", *TWIN])
+        writer.writeheader()
+        writer.writerow({"record_id": "MOJ-1", "kind": "birth", **TWIN, "sex": "Nữ", "birth_date": "4/5/1990"})
+    if imported_first:
+        import_existing(engine, held)
+        _digitised(engine, "D1", TWIN, held=False)
+        link_new_records(engine)  # the digitised record is the new one
+    else:
+        _digitised(engine, "D1", TWIN, held=True)
+        summary = import_existing(engine, held)  # linking ran only on digitise: never compared before
+        assert summary.duplicates == 1
+    with Session(engine) as session:
+        twin, digitised = session.get(RecordRow, "MOJ-1"), session.get(RecordRow, "D1")
+        assert twin is not None and digitised is not None
+        assert twin.cluster_id == digitised.cluster_id  # one person, whichever came first
+    officer = TestClient(create_app(db_url), follow_redirects=False)
+    sign_in(officer, "minh")
+    listed = officer.get("/counter?q=truong+thi+hong+nhung+1990", headers={"HX-Request": "true"}).text
+    assert listed.count("same-person") == 2  # the counter marks both rows as one person
+    again = import_existing(engine, held)  # re-importing links nothing twice
+    assert again.duplicates == 0 and again.possible_duplicates == 0
