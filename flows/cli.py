@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -411,6 +412,9 @@ def extract_command(
     db: DbOption = None,
     out: Annotated[Path | None, typer.Option("--out", help="PDF file to write (default: RECORD_ID.pdf)")] = None,
     place: Annotated[str | None, typer.Option(help="Issuing place (default: the book's locality)")] = None,
+    unverified: Annotated[
+        bool, typer.Option("--unverified", help="Print a record still in review, marked 'chưa xác minh' (logged)")
+    ] = False,
 ) -> None:
     """A printable extract (trích lục) of one record, with its source scan; the issue is logged."""
     from load.access import command_line_user, log_access
@@ -421,10 +425,11 @@ def extract_command(
     with operator_errors():
         engine = open_database(db, create=False)
         crop = record_crop_png(engine, record_id)
-        pdf = extract_pdf(engine, record_id, issued_by=command_line_user(), place=place, crop_png=crop)
-        log_access(engine, command_line_user(), "extract", record_id=record_id)
+        user = command_line_user()
+        pdf = extract_pdf(engine, record_id, issued_by=user, place=place, crop_png=crop, unverified=unverified)
+        log_access(engine, user, "extract", record_id=record_id, detail="chưa xác minh" if unverified else None)
         engine.dispose()
-    target = out or Path(f"{record_id}.pdf")
+    target = out or Path(re.sub(r"[^\w.-]", "_", record_id) + ".pdf")  # an id with "/" is no folder
     target.write_bytes(pdf)
     console.print(f"extract written to {escape(str(target))}")
 

@@ -1,4 +1,9 @@
-"""Extracts (trích lục) of a record as PDF, with the national heading and the source row's crop.
+"""Extracts (trích lục) of a record as PDF, laid out as TT 04/2020's model: the issuing authority and
+the extract's own number at top left, the national heading at top right, the record, the source
+row's crop, and the signer's block for signature and seal.
+
+A record still in review is refused (``extract_unverified``) unless the officer insists, and then
+prints marked "CHƯA XÁC MINH" (logged as such).
 
 fpdf2 embeds the DejaVu fonts (Debian ``fonts-dejavu-core``) as subsets, so every Vietnamese
 diacritic prints and is extractable as text (``pdftotext``). Each extract issued is logged:
@@ -8,6 +13,7 @@ who, when, which record.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +30,9 @@ from records.layouts import FIELD_LABELS
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 TITLES = {"birth": "TRÍCH LỤC KHAI SINH", "death": "TRÍCH LỤC KHAI TỬ", "marriage": "TRÍCH LỤC KẾT HÔN"}
+# The extract's number suffix by kind, as the model forms write it: Số: 12/TLKS.
+NUMBER_SUFFIX = {"birth": "TLKS", "death": "TLKT", "marriage": "TLKH"}
+UNVERIFIED = "CHƯA XÁC MINH"
 SEX = {"male": "Nam", "female": "Nữ"}
 # The wording of the printed extract forms, where it differs from the register's column heading.
 WORDING = {
@@ -81,8 +90,12 @@ def extract_pdf(
     place: str | None = None,
     crop_png: bytes | None = None,
     today: dt.date | None = None,
+    unverified: bool = False,
 ) -> bytes:
-    """The extract of one record as PDF bytes; logs the issue."""
+    """The extract of one record as PDF bytes; logs the issue (its number is the log's).
+
+    A record waiting for review is refused unless ``unverified`` (an officer insists): it then
+    prints marked CHƯA XÁC MINH, and the log says so."""
     today = today or dt.date.today()
     with Session(writing(engine)) as session, session.begin():
         row = session.get(RecordRow, record_id)
@@ -92,12 +105,35 @@ def extract_pdf(
             raise HotichError(
                 "extract_rejected", f"record {record_id} was rejected by a reviewer", fix="search for the right record"
             )
+        if row.status == "needs_review" and not unverified:
+            raise HotichError(
+                "extract_unverified",
+                f"record {record_id} is still waiting for review: its values are not verified",
+                fix="have it reviewed first, or print it marked 'chưa xác minh' (--unverified)",
+            )
         book = session.get(Book, row.book_id) if row.book_id else None
         corrections = _corrections(session, record_id)
-        issuing_place = place or _issuing_place(book)
-        pdf = _render(row, book, corrections, issuing_place, crop_png, today)
-        session.add(ExtractIssued(record_id=record_id, user_name=issued_by, file=None))
+        issued = ExtractIssued(record_id=record_id, user_name=issued_by, file=UNVERIFIED if unverified else None)
+        session.add(issued)
+        session.flush()
+        number = f"{issued.id}/{NUMBER_SUFFIX[row.kind]}"
+        heading = Heading(_authority(book, place), number, place or _issuing_place(book), unverified)
+        pdf = _render(row, corrections, heading, crop_png, today)
     return pdf
+
+
+@dataclass(frozen=True)
+class Heading:
+    authority: str  # the issuing authority, top left: UBND xã …
+    number: str  # Số: 12/TLKS
+    place: str  # where it is signed: "Phường An Khê, ngày …"
+    unverified: bool
+
+
+def _authority(book: Book | None, place: str | None) -> str:
+    locality = (book.locality or {}) if book else {}
+    commune = locality.get("commune") or place
+    return f"UBND {commune}" if commune else "ỦY BAN NHÂN DÂN"
 
 
 def _issuing_place(book: Book | None) -> str:
@@ -105,28 +141,24 @@ def _issuing_place(book: Book | None) -> str:
     return ", ".join(part for part in (locality.get("commune"), locality.get("province")) if part) or "Ủy ban nhân dân"
 
 
-def _render(
-    row: RecordRow,
-    book: Book | None,
-    corrections: list[str],
-    place: str,
-    crop_png: bytes | None,
-    today: dt.date,
-) -> bytes:
+def _render(row: RecordRow, corrections: list[str], heading: Heading, crop_png: bytes | None, today: dt.date) -> bytes:
     pdf = FPDF(format="A4")
     pdf.set_title(TITLES[row.kind])
     pdf.set_author("hotich")
     _fonts(pdf)
     pdf.add_page()
     pdf.set_margins(20, 15, 20)
-    pdf.set_font("DejaVu", "B", 12)
-    pdf.cell(0, 7, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(0, 7, "Độc lập - Tự do - Hạnh phúc", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(8)
+    _header(pdf, heading)
     pdf.set_font("DejaVu", "B", 16)
     pdf.cell(0, 10, TITLES[row.kind], align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 10)
     pdf.cell(0, 6, "(Bản sao trích từ Sổ đăng ký hộ tịch)", align="C", new_x="LMARGIN", new_y="NEXT")
+    if heading.unverified:
+        pdf.set_text_color(180, 0, 0)
+        pdf.set_font("DejaVu", "B", 13)
+        pdf.cell(0, 8, f"{UNVERIFIED}: bản ghi đang chờ duyệt, các giá trị chưa được kiểm tra", align="C",
+                 new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+        pdf.set_text_color(0, 0, 0)
     pdf.ln(6)
     for column in LAYOUTS[Kind(row.kind)]:
         label = WORDING.get(column.key, column.label)
@@ -153,12 +185,40 @@ def _render(
 
         pdf.ln(2)
         pdf.image(BytesIO(crop_png), w=170)
-    pdf.ln(8)
-    pdf.set_font("DejaVu", "", 11)
-    pdf.cell(0, 7, f"{place}, ngày {today.day:02d} tháng {today.month:02d} năm {today.year}", align="R",
-             new_x="LMARGIN", new_y="NEXT")  # fmt: skip
-    pdf.set_font("DejaVu", "B", 11)
-    pdf.cell(0, 7, "NGƯỜI KÝ TRÍCH LỤC", align="R", new_x="LMARGIN", new_y="NEXT")
+    _signer(pdf, heading, today)
     pdf.set_font("DejaVu", "", 9)
     pdf.cell(0, 6, f"Mã bản ghi: {row.record_id}", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+def _header(pdf: FPDF, heading: Heading) -> None:
+    """TT 04/2020's model: the authority and the number at left, the national heading at right."""
+    top, left_width = pdf.get_y(), 70
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.multi_cell(left_width, 6, heading.authority.upper(), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 11)
+    pdf.cell(left_width, 6, f"Số: {heading.number}", align="C", new_x="LMARGIN", new_y="NEXT")
+    below_left = pdf.get_y()
+    pdf.set_xy(pdf.l_margin + left_width, top)
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.cell(0, 6, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C", new_x="LEFT", new_y="NEXT")
+    pdf.cell(0, 6, "Độc lập - Tự do - Hạnh phúc", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_y(max(below_left, pdf.get_y()) + 8)
+
+
+def _signer(pdf: FPDF, heading: Heading, today: dt.date) -> None:
+    """Place and date, then the signer's block with room for signature and seal."""
+    pdf.ln(8)
+    if pdf.get_y() > pdf.h - 75:
+        pdf.add_page()
+    pdf.set_font("DejaVu", "", 11)
+    when = f"{heading.place}, ngày {today.day:02d} tháng {today.month:02d} năm {today.year}"
+    pdf.set_x(pdf.w / 2)
+    pdf.multi_cell(0, 7, when, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_x(pdf.w / 2)
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.cell(0, 7, "NGƯỜI KÝ TRÍCH LỤC", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_x(pdf.w / 2)
+    pdf.set_font("DejaVu", "", 9)
+    pdf.cell(0, 5, "(Ký, ghi rõ họ, chữ đệm, tên, chức vụ và đóng dấu)", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(30)  # the signature and the seal

@@ -46,7 +46,7 @@ from normalize.record import ReviewSettings
 from normalize.typed import as_typed, check_typed
 from records import HotichError, Kind, field_keys
 from review_ui import auth
-from review_ui.scans import page_jpeg, row_crop_png
+from review_ui.scans import page_jpeg, page_sha256, row_crop_png
 from review_ui.texts import (
     ACTION_LABELS,
     FIELD_LABELS,
@@ -373,9 +373,18 @@ def _routes() -> Any:
             raise HTTPException(404, "Bản ghi này không có ảnh quét.")
         width = min(3000, max(400, _int(request.query_params.get("width", "1600"), "width")))
         try:
-            png = row_crop_png(book.source_dir, row.image_name, row.page_no, book.book_id, row.bbox, width=width)
+            expected = page_sha256(engine_of(request), book.book_id, row.page_no)
+            png = row_crop_png(
+                book.source_dir,
+                row.image_name,
+                row.page_no,
+                book.book_id,
+                row.bbox,
+                width=width,
+                expected_sha256=expected,
+            )
         except HotichError as error:
-            raise HTTPException(404, error.describe()) from error
+            raise HTTPException(409 if error.code == "scan_changed" else 404, error.describe()) from error
         logged(request, viewer, "scan", record_id, "row crop")
         return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
 
@@ -385,9 +394,10 @@ def _routes() -> Any:
         if not (book and row.image_name and row.page_no):
             raise HTTPException(404, "Bản ghi này không có ảnh quét.")
         try:
-            jpeg = page_jpeg(book.source_dir, row.image_name, row.page_no, book.book_id)
+            expected = page_sha256(engine_of(request), book.book_id, row.page_no)
+            jpeg = page_jpeg(book.source_dir, row.image_name, row.page_no, book.book_id, expected_sha256=expected)
         except HotichError as error:
-            raise HTTPException(404, error.describe()) from error
+            raise HTTPException(409 if error.code == "scan_changed" else 404, error.describe()) from error
         logged(request, viewer, "scan", record_id, "whole page")
         return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
 

@@ -63,16 +63,19 @@ def counter_routes() -> APIRouter:
         return _page(request, "counter_record.html", context)
 
     @router.post("/counter/records/{record_id}/extract.pdf")
-    def print_extract(request: Request, record_id: str, viewer: Posting) -> Response:
+    async def print_extract(request: Request, record_id: str, viewer: Posting) -> Response:
         if not viewer.may("officer"):
             raise HTTPException(403, "Bạn không có quyền mở trang này.")
         engine = engine_of(request)
+        unverified = (await request.form()).get("unverified") == "1"  # the officer insists on a record in review
         crop = record_crop_png(engine, record_id)
         try:
-            pdf = extract_pdf(engine, record_id, issued_by=viewer.name, crop_png=crop)
+            pdf = extract_pdf(engine, record_id, issued_by=viewer.name, crop_png=crop, unverified=unverified)
         except HotichError as error:
-            raise HTTPException(404, error.describe()) from error
-        logged(request, viewer, "extract", record_id)
+            status = 409 if error.code == "extract_unverified" else 404
+            detail = "Hồ sơ đang chờ duyệt: chưa in được trích lục." if status == 409 else error.describe()
+            raise HTTPException(status, detail) from error
+        logged(request, viewer, "extract", record_id, "chưa xác minh" if unverified else None)
         headers = {"Content-Disposition": f'inline; filename="trich-luc-{record_id}.pdf"'}
         return Response(pdf, media_type="application/pdf", headers=headers)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,7 +17,7 @@ from flows.cli import app
 from load.certificate import extract_pdf
 from load.db import open_database
 from load.review import save_review
-from load.schema import ExtractIssued
+from load.schema import Book, ExtractIssued
 
 needs_pdftotext = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
 
@@ -53,8 +54,92 @@ def test_hotich_extract_writes_the_pdf(db_url: str, tmp_path: Path, sample_root:
 
     make_site(db_url, birth_book_dir(sample_root))
     out = tmp_path / "R2.pdf"
-    result = CliRunner().invoke(app, ["extract", "R2", "--db", db_url, "--out", str(out)])
+    refused = CliRunner().invoke(app, ["extract", "R2", "--db", db_url, "--out", str(out)])
+    assert refused.exit_code == 2 and "extract_unverified" in refused.output and not out.exists()  # in review
+    result = CliRunner().invoke(app, ["extract", "R2", "--db", db_url, "--out", str(out), "--unverified"])
     assert result.exit_code == 0, result.output
-    assert "TRÍCH LỤC KHAI SINH" in _text(out.read_bytes(), tmp_path)
+    text = _text(out.read_bytes(), tmp_path)
+    assert "TRÍCH LỤC KHAI SINH" in text and "CHƯA XÁC MINH" in text
     missing = CliRunner().invoke(app, ["extract", "nope", "--db", db_url])
     assert missing.exit_code == 2 and "no record nope" in missing.output
+
+
+@needs_pdftotext
+def test_the_extract_has_the_authority_its_number_and_the_signers_block(db_url: str, tmp_path: Path) -> None:
+    make_site(db_url)
+    engine = open_database(db_url)
+    with Session(engine) as session, session.begin():
+        book = session.get(Book, "KS-1998")
+        assert book is not None
+        book.locality = {"commune": "Phường An Khê", "province": "Thành phố Đà Nẵng"}
+    save_review(engine, "R1", "lan", version=1, values={})
+    first = " ".join(_text(extract_pdf(engine, "R1", issued_by="minh"), tmp_path).split())
+    second = " ".join(_text(extract_pdf(engine, "R1", issued_by="minh"), tmp_path).split())
+    assert "UBND PHƯỜNG AN KHÊ" in first and "Số: 1/TLKS" in first and "Số: 2/TLKS" in second  # its own number
+    assert "NGƯỜI KÝ TRÍCH LỤC" in first and "(Ký, ghi rõ họ, chữ đệm, tên, chức vụ và đóng dấu)" in first
+    assert "Phường An Khê, Thành phố Đà Nẵng, ngày" in first and "CHƯA XÁC MINH" not in first
+
+
+def test_a_record_in_review_is_refused_unless_the_officer_insists_and_then_marked(db_url: str, tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+    from web_fixtures import sign_in
+
+    from load.access import access_log
+    from records import HotichError
+    from review_ui.app import create_app
+
+    make_site(db_url)
+    engine = open_database(db_url)
+    with pytest.raises(HotichError, match="extract_unverified"):
+        extract_pdf(engine, "R2", issued_by="minh")
+    officer = TestClient(create_app(db_url), follow_redirects=False)
+    sign_in(officer, "minh")
+    page = officer.get("/counter/records/R2").text
+    assert 'id="unverified"' in page and "đang chờ duyệt" in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    assert officer.post("/counter/records/R2/extract.pdf", data={"csrf_token": token}).status_code == 409
+    marked = officer.post("/counter/records/R2/extract.pdf", data={"csrf_token": token, "unverified": "1"})
+    assert marked.status_code == 200 and marked.content.startswith(b"%PDF")
+    with Session(engine) as session:
+        assert [entry.file for entry in session.scalars(select(ExtractIssued))] == ["CHƯA XÁC MINH"]
+    assert [(e.action, e.detail) for e in access_log(engine, user="minh").entries if e.action == "extract"] == [
+        ("extract", "chưa xác minh")
+    ]
+
+
+def test_the_extract_crop_is_its_row_alone_from_the_scan_that_was_read(db_url: str, tmp_path: Path) -> None:
+    import cv2
+    import numpy as np
+    from fastapi.testclient import TestClient
+    from web_fixtures import sign_in
+
+    from extract.images import content_hash
+    from load.schema import Page
+    from review_ui.app import create_app
+    from review_ui.scans import record_crop_png
+
+    book = tmp_path / "KS-1998"
+    book.mkdir()
+    scan = np.full((1000, 2600), 255, np.uint8)
+    for row, ink in ((1, 40), (2, 110), (3, 180)):  # make_site's boxes: y = 400 + 120 * row, 110 high
+        scan[400 + 120 * row : 400 + 120 * row + 110, 80:2480] = ink
+    cv2.imwrite(str(book / "0001.png"), scan)
+    make_site(db_url, book)
+    engine = open_database(db_url)
+    with Session(engine) as session, session.begin():
+        session.add(Page(book_id="KS-1998", page_no=1, image_name="0001.png", image_sha256=content_hash(scan),
+                         status="loaded", row_count=3))  # fmt: skip
+    crop = cv2.imdecode(np.frombuffer(record_crop_png(engine, "R2") or b"", np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert crop is not None and abs(int(np.median(crop)) - 110) <= 2
+    assert crop.min() >= 100 and crop.max() <= 120  # not one pixel of row 1 (40) or row 3 (180)
+    changed = scan.copy()
+    changed[:50] = 0  # another scan under the same name
+    cv2.imwrite(str(book / "0001.png"), changed)
+    from review_ui import scans
+
+    scans._loaded.cache_clear()
+    assert record_crop_png(engine, "R2") is None  # never printed from the file on disk now
+    reviewer = TestClient(create_app(db_url), follow_redirects=False)
+    sign_in(reviewer, "lan")
+    assert reviewer.get("/records/R2/crop.png").status_code == 409
+    assert reviewer.get("/records/R2/page.jpg").status_code == 409

@@ -175,7 +175,7 @@ def test_counter_pages_are_for_officers(site: str) -> None:
     record = officer.get("/counter/records/R1")
     assert "In trích lục" in record.text
     token = re.search(r'name="csrf_token" value="([^"]+)"', record.text).group(1)  # type: ignore[union-attr]
-    pdf = officer.post("/counter/records/R1/extract.pdf", data={"csrf_token": token})
+    pdf = officer.post("/counter/records/R1/extract.pdf", data={"csrf_token": token, "unverified": "1"})
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert officer.post("/counter/records/R1/extract.pdf", data={}).status_code == 403  # no CSRF token
 
@@ -233,13 +233,11 @@ def test_every_read_of_personal_data_is_logged_and_never_cached(site: str) -> No
         response = officer.get(path)
         assert response.status_code == 200 and response.headers["cache-control"] == "no-store", path
     token = re.search(r'name="csrf_token" value="([^"]+)"', officer.get("/counter/records/R1").text).group(1)  # type: ignore[union-attr]
-    assert (
-        officer.post("/counter/records/R1/extract.pdf", data={"csrf_token": token}).headers["cache-control"]
-        == "no-store"
-    )
+    printed = officer.post("/counter/records/R1/extract.pdf", data={"csrf_token": token, "unverified": "1"})
+    assert printed.headers["cache-control"] == "no-store"
     entries = access_log(open_database(site), user="minh").entries
     seen = {(entry.action, entry.record_id, entry.detail) for entry in entries}
-    assert {("record", "R1", None), ("record", "R2", None), ("extract", "R1", None)} <= seen
+    assert {("record", "R1", None), ("record", "R2", None), ("extract", "R1", "chưa xác minh")} <= seen
     assert ("search", None, "nguyen van an") in seen
     admin = client_for(site, "hoa")
     page = admin.get("/admin/access?user=minh")
