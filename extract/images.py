@@ -15,8 +15,10 @@ IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 PDF_SUFFIX = ".pdf"
 MANIFEST = "book.json"
 PDF_DPI = 300
-# Pillow refuses images past this many pixels as a decompression bomb; A3 at 600 dpi fits.
-Image.MAX_IMAGE_PIXELS = 120_000_000
+# A page past this many pixels is refused before it is decoded (A3 at 600 dpi fits); Pillow itself
+# only warns below twice its limit, so the size is checked here too.
+MAX_PAGE_PIXELS = 120_000_000
+Image.MAX_IMAGE_PIXELS = MAX_PAGE_PIXELS
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,15 @@ class PageRef:
 
     @property
     def image_name(self) -> str:
-        return self.file if self.frame == 0 else f"{self.file}#{self.frame + 1}"
+        """``0003.png``, ``book.pdf#3``; a name that is not UTF-8 is shown with U+FFFD for its bad bytes."""
+        shown = printable_name(self.file)
+        return shown if self.frame == 0 else f"{shown}#{self.frame + 1}"
+
+
+def printable_name(name: str) -> str:
+    """A file name as text: the bytes of a name that is not UTF-8 (os.listdir keeps them as
+    surrogates) become U+FFFD, so the name can be shown, logged and stored."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def page_error(code: str, message: str, fix: str, where: str) -> HotichError:
@@ -37,7 +47,9 @@ def page_error(code: str, message: str, fix: str, where: str) -> HotichError:
 
 
 def _frame_count(path: Path) -> int:
-    """Frames in a scan file; 1 when the file cannot be opened (its page fails later)."""
+    """Frames in a scan file; 1 when the file cannot be opened (its page fails later). A TIFF whose
+    last frame points to a next one past the end of the file (cut short) counts that frame too, so
+    it fails by name instead of vanishing."""
     try:
         if path.suffix.lower() == PDF_SUFFIX:
             import pypdfium2 as pdfium
@@ -46,15 +58,23 @@ def _frame_count(path: Path) -> int:
                 return max(1, len(pdf))
         if path.suffix.lower() in {".tif", ".tiff"}:
             with Image.open(path) as image:
-                return max(1, getattr(image, "n_frames", 1))
+                frames = max(1, getattr(image, "n_frames", 1))
+                image.seek(frames - 1)
+                following = getattr(image, "_TiffImageFile__next", 0) or 0
+                return frames + 1 if following >= path.stat().st_size else frames
     except Exception:  # noqa: BLE001 - an unreadable file still counts as one page
         return 1
     return 1
 
 
 def list_pages(book_dir: Path) -> list[PageRef]:
-    """Every page of the book in name order; a non-image file is a page that will fail."""
-    files = sorted(p for p in book_dir.iterdir() if p.is_file() and p.name != MANIFEST and not p.name.startswith("."))
+    """Every page of the book in name order; a non-image file, a link to nothing or a name that
+    is not UTF-8 is a page that will fail, by name (never skipped without a word)."""
+    files = sorted(
+        p
+        for p in book_dir.iterdir()
+        if (p.is_file() or (p.is_symlink() and not p.exists())) and p.name != MANIFEST and not p.name.startswith(".")
+    )
     pages: list[PageRef] = []
     for path in files:
         for frame in range(_frame_count(path)):
@@ -94,17 +114,31 @@ def number_pages(listed: list[PageRef], known: dict[str, int]) -> tuple[list[Pag
     return numbered, notices
 
 
+class PageTooLarge(ValueError):
+    """A page past MAX_PAGE_PIXELS: refused before it is decoded or rendered."""
+
+
 def _read_pdf_page(path: Path, frame: int) -> Image.Image:
     import pypdfium2 as pdfium
 
     with pdfium.PdfDocument(str(path)) as pdf:
-        return pdf[frame].render(scale=PDF_DPI / 72).to_pil()
+        page = pdf[frame]
+        width, height = page.get_size()  # points
+        pixels = width * height * (PDF_DPI / 72) ** 2
+        if pixels > MAX_PAGE_PIXELS:  # a 14,400 pt page at 300 dpi is 5 GB of pixels
+            raise PageTooLarge(
+                f"the PDF page is {width:.0f}×{height:.0f} pt: {pixels / 1e6:,.0f} megapixels at {PDF_DPI} dpi"
+            )
+        return page.render(scale=PDF_DPI / 72).to_pil()
 
 
 def _read_image(path: Path, frame: int) -> Image.Image:
     image = Image.open(path)
     if frame:
         image.seek(frame)
+    width, height = image.size
+    if width * height > MAX_PAGE_PIXELS:  # Pillow only warns below twice its own limit
+        raise PageTooLarge(f"the image is {width}×{height} pixels ({width * height / 1e6:,.0f} megapixels)")
     return ImageOps.exif_transpose(image) or image
 
 
@@ -112,6 +146,17 @@ def load_page(book_dir: Path, page: PageRef, *, book_id: str) -> np.ndarray:
     """The page as an 8-bit grey image; ``HotichError`` naming the book and file on failure."""
     path = book_dir / page.file
     where = f"book {book_id}, file {page.image_name}"
+    if printable_name(page.file) != page.file:
+        raise page_error(
+            "page_bad_name",
+            "the file's name is not UTF-8 text (copied from an old system?)",
+            "rename the file (e.g. 0007.png)",
+            where,
+        )
+    if path.is_symlink() and not path.exists():
+        raise page_error(
+            "page_unreadable", "the file is a link to a file that does not exist", "copy the scan in", where
+        )
     suffix = path.suffix.lower()
     if suffix not in IMAGE_SUFFIXES | {PDF_SUFFIX}:
         raise page_error(
@@ -123,6 +168,13 @@ def load_page(book_dir: Path, page: PageRef, *, book_id: str) -> np.ndarray:
     try:
         image = _read_pdf_page(path, page.frame) if suffix == PDF_SUFFIX else _read_image(path, page.frame)
         gray = np.asarray(image.convert("L"))
+    except PageTooLarge as error:
+        raise page_error(
+            "page_too_large",
+            f"{error}; at most {MAX_PAGE_PIXELS / 1e6:.0f} megapixels (A3 at 600 dpi)",
+            "scan the page again at 300 dpi",
+            where,
+        ) from error
     except (UnidentifiedImageError, OSError, ValueError, EOFError) as error:
         raise page_error(
             "page_unreadable", f"the scan cannot be decoded ({error})", "scan the page again", where

@@ -10,6 +10,8 @@ from pydantic import ValidationError
 from extract.images import MANIFEST
 from records import BookManifest, HotichError
 
+MAX_MANIFEST_BYTES = 64 * 1024
+
 
 def read_manifest(book_dir: Path) -> BookManifest:
     """The book's manifest, or ``HotichError`` naming the folder and every problem."""
@@ -21,8 +23,23 @@ def read_manifest(book_dir: Path) -> BookManifest:
         raise HotichError(
             "manifest_missing", f"there is no {MANIFEST}", fix="add book.json (see README, Using it)", where=where
         )
+    size = path.stat().st_size
+    if size > MAX_MANIFEST_BYTES:  # a manifest is a few lines: a 60 MB locality is not one
+        raise HotichError(
+            "manifest_invalid",
+            f"{MANIFEST} is {size:,} bytes (at most {MAX_MANIFEST_BYTES:,})",
+            fix="correct book.json",
+            where=where,
+        )
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except RecursionError as error:  # "[[[[…" nested thousands deep
+        raise HotichError(
+            "manifest_invalid",
+            f"{MANIFEST} is nested too deeply to be a manifest",
+            fix="correct book.json",
+            where=where,
+        ) from error
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise HotichError(
             "manifest_invalid", f"{MANIFEST} is not valid JSON ({error})", fix="correct book.json", where=where

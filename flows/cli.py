@@ -85,9 +85,42 @@ def _summary_table(summaries: list[BookSummary]) -> Table:
     return table
 
 
+def writable_target(path: Path) -> Path:
+    """A file to write: its folder must exist (an operator error naming it, not a traceback)."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise HotichError(
+            "out_folder_missing",
+            f"the folder {folder.resolve()} does not exist",
+            fix="create it, or give another --out",
+        )
+    return path
+
+
+@contextmanager
+def written_whole(target: Path, suffix: str = ".partial") -> Iterator[Path]:
+    """Write to ``target`` + ``suffix``, then rename: a crash or a full disk never leaves half a file
+    under the real name, and the partial file is removed."""
+    partial = target.with_name(target.name + suffix)
+    try:
+        yield partial
+        partial.replace(target)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise HotichError(
+            "write_failed",
+            f"cannot write {target} ({error.strerror})",
+            fix="free some disk space, or give another --out",
+        ) from error
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
 def run_digitize(book_dirs: list[Path], db: str | None) -> tuple[list[BookSummary], list[HotichError]]:
     """Digitise each book, collecting book-level errors instead of stopping at the first."""
     _quiet_prefect()
+    from extract.manifest import read_manifest
     from flows.digitize import digitize_book
 
     summaries, failures = [], []
@@ -95,6 +128,7 @@ def run_digitize(book_dirs: list[Path], db: str | None) -> tuple[list[BookSummar
     with Progress(*columns, console=console) as progress:
         for book_dir in book_dirs:
             try:
+                read_manifest(book_dir)  # before the flow: a bad book is one clean line, not Prefect's traceback
                 summaries.append(digitize_book(book_dir, db, on_progress=_progress_callback(progress, book_dir.name)))
             except HotichError as error:
                 failures.append(error)
@@ -138,17 +172,14 @@ def export(
         if format == ExportFormat.xlsx:
             if out is None:
                 raise HotichError("export_needs_out", "an XLSX export needs a file", fix="add --out FILE.xlsx")
-            partial = out.with_name(out.name + ".partial.xlsx")
-            count = write_xlsx(exported_records(engine), partial)
-            partial.replace(out)
+            with written_whole(writable_target(out), ".partial.xlsx") as partial:
+                count = write_xlsx(exported_records(engine), partial)
         elif out is None:
             count = writer(exported_records(engine), sys.stdout)
         else:
-            partial = out.with_name(out.name + ".partial")
             encoding = "utf-8-sig" if format == ExportFormat.csv else "utf-8"  # a BOM: Excel then reads UTF-8
-            with partial.open("w", encoding=encoding, newline="") as handle:
-                count = writer(exported_records(engine), handle)
-            partial.replace(out)  # a crash never leaves half an export under the real name
+            with written_whole(writable_target(out)) as partial, partial.open("w", encoding=encoding, newline="") as f:
+                count = writer(exported_records(engine), f)
         detail = f"{count} records, {format.value} to {out or 'stdout'}"
         log_access(engine, command_line_user(), "export", detail=detail)
     console.print(f"exported {count} records" + (f" to {out}" if out else ""))
@@ -430,7 +461,8 @@ def extract_command(
         log_access(engine, user, "extract", record_id=record_id, detail="chưa xác minh" if unverified else None)
         engine.dispose()
     target = out or Path(re.sub(r"[^\w.-]", "_", record_id) + ".pdf")  # an id with "/" is no folder
-    target.write_bytes(pdf)
+    with operator_errors(), written_whole(writable_target(target)) as partial:
+        partial.write_bytes(pdf)
     console.print(f"extract written to {escape(str(target))}")
 
 

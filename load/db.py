@@ -9,7 +9,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 
 from records import HotichError
 
@@ -124,12 +124,23 @@ def open_database(url: str | None = None, *, migrate: bool = True, create: bool 
         _refuse_missing(engine, url)
     if migrate:
         try:
-            with engine.begin() as connection:
+            # One migration at a time: two first runs at once (two imports, a worker and the web app)
+            # each tried to create the tables. SQLite: the write lock is taken first (BEGIN IMMEDIATE,
+            # the other waits); PostgreSQL: an advisory lock for the transaction.
+            with writing(engine).begin() as connection:
+                if engine.dialect.name == "postgresql":
+                    connection.exec_driver_sql("SELECT pg_advisory_xact_lock(72346917)")
                 config = alembic_config()
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
         except OperationalError as error:
             raise HotichError(
                 "db_unreachable", f"cannot open the database {url!r} ({error.orig})", fix="check --db or HOTICH_DB"
+            ) from error
+        except DatabaseError as error:  # "file is not a database": another file at that path
+            raise HotichError(
+                "db_not_a_database",
+                f"{url!r} is not a database hotich can read ({error.orig})",
+                fix="check --db or HOTICH_DB: the path names another kind of file",
             ) from error
     return engine

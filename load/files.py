@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,6 +19,9 @@ from typing import Any
 from records import HotichError
 
 Row = dict[str, str | None]  # column → text; empty for a blank line (kept, so rows keep their numbers)
+ROW_PROBLEM = "__problem__"  # a row that could not be read as values: why (the import reports it)
+MAX_FIELD = 100_000  # characters in one CSV value: far past any record's, far short of a 10 MB one
+csv.field_size_limit(MAX_FIELD)
 
 
 @dataclass
@@ -86,6 +90,31 @@ def _cp1252_ok(data: bytes) -> bool:
     return not any(byte in data for byte in (0x81, 0x8D, 0x8F, 0x90, 0x9D))
 
 
+def _rows_of(values: list[str], header: list[str], dialect: Any) -> Iterator[Row]:
+    """One CSV record as a row; a record an unterminated quote ran on into the next lines (a
+    value holding line breaks and the delimiter) is reported, and those lines read as rows again,
+    so the rows it swallowed are loaded, not lost."""
+    if not any(value.strip() for value in values):
+        yield {}  # keep numbering: a blank line is reported, not renumbered
+        return
+    broken = next(
+        (i for i, value in enumerate(values) if ("\n" in value or "\r" in value) and dialect.delimiter in value), None
+    )
+    if broken is not None:
+        yield {ROW_PROBLEM: "a quote is not closed: the row ran on into the next lines and is not loaded"}
+        swallowed = values[broken].replace("\r\n", "\n").replace("\r", "\n").split("\n")[1:]
+        rest = dialect.delimiter.join(values[broken + 1 :])
+        text = "\n".join(swallowed) + (dialect.delimiter + rest if rest else "")
+        for inner in csv.reader(io.StringIO(text), dialect):
+            yield from _rows_of(inner, header, dialect)
+        return
+    padded = values + [""] * (len(header) - len(values))
+    row: Row = {column: _cell(value) for column, value in zip(header, padded, strict=False)}
+    if len(values) > len(header):
+        row["__extra__"] = ",".join(values[len(header) :])
+    yield row
+
+
 def read_csv(path: Path) -> Table:
     try:
         encoding, codec, errors = _encoding(path)
@@ -108,23 +137,48 @@ def read_csv(path: Path) -> Table:
         with path.open(encoding=codec, errors=errors, newline="") as handle:
             reader = csv.reader(handle, dialect)
             next(reader)
-            for values in reader:
-                if not any(value.strip() for value in values):
-                    yield {}  # keep numbering: a blank line is reported, not renumbered
+            while True:
+                try:
+                    values = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as error:  # a value past MAX_FIELD: that row is reported, the rest read
+                    yield {ROW_PROBLEM: f"unreadable row ({error}; a value has at most {MAX_FIELD:,} characters)"}
                     continue
-                padded = values + [""] * (len(header) - len(values))
-                row = {column: _cell(value) for column, value in zip(header, padded, strict=False)}
-                if len(values) > len(header):
-                    row["__extra__"] = ",".join(values[len(header) :])
-                yield row
+                yield from _rows_of(values, header, dialect)
 
     notes = ["read as an 8-bit file (not UTF-8): legacy Vietnamese text is decoded value by value"]
     return Table(path, header, rows, 2, encoding, notes if encoding == "8-bit" else [])
 
 
+MAX_XLSX_UNPACKED = 2 << 30  # bytes of XML inside an XLSX: a province's million rows fit
+MAX_XLSX_RATIO = 200  # unpacked / packed: real sheets pack 5-20 times; a bomb thousands of times
+
+
+def _check_xlsx_size(path: Path) -> None:
+    """Refuse an XLSX that would unpack to far more than it holds (a 490 kB file with a 500 MB
+    cell took more than 4 GB) before openpyxl reads a byte of it."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(entry.file_size for entry in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return  # not a zip: openpyxl's own error names the file
+    packed = max(1, path.stat().st_size)
+    if unpacked > MAX_XLSX_UNPACKED or unpacked > MAX_XLSX_RATIO * packed + (64 << 20):
+        raise HotichError(
+            "file_too_large",
+            f"{path.name} unpacks to {unpacked:,} bytes from {packed:,}: too much for a sheet of records",
+            fix="save the sheet again from Excel (a cell holds at most 32,767 characters there)",
+            where=str(path),
+        )
+
+
 def read_xlsx(path: Path, sheet: str | None = None) -> Table:
     from openpyxl import load_workbook
 
+    _check_xlsx_size(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds

@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import JSON, Dialect, Engine, TypeDecorator, bindparam, insert, select
 from sqlalchemy.orm import Session
 
-from load.files import Table, file_changed, read_table
+from load.files import ROW_PROBLEM, Table, file_changed, read_table
 from load.linkage import link_imported
 from load.schema import RECORDS, RecordRow
 from load.search import indexed_in_bulk
@@ -110,6 +110,9 @@ def plan_rows(table: Table, ids: Counter[str]) -> Iterator[Planned | RowProblem]
     for index, row in enumerate(table.rows()):
         number = table.first_row + index
         if not row:
+            continue
+        if ROW_PROBLEM in row:
+            yield RowProblem(number, None, str(row[ROW_PROBLEM]))
             continue
         record_id = str(row.get("record_id") or "").strip()
         kind_text = _KIND_NAMES.get(fold(str(row.get("kind") or "")), str(row.get("kind") or "").strip().lower())

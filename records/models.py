@@ -28,9 +28,9 @@ class Status(StrEnum):
 
 class Locality(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    commune: str | None = None
-    district: str | None = None
-    province: str | None = None
+    commune: str | None = Field(default=None, max_length=200)
+    district: str | None = Field(default=None, max_length=200)
+    province: str | None = Field(default=None, max_length=200)
 
 
 class BookManifest(BaseModel):
