@@ -398,6 +398,8 @@ def search(
     from load.search import find
 
     with operator_errors():
+        if not query.strip():
+            raise HotichError("query_empty", "the search is empty", fix="type a name, and a year or date of birth")
         engine = open_database(db, create=False)
         results = find(engine, query, kind=kind, limit=limit)
         log_access(engine, command_line_user(), "search", detail=query)
@@ -407,6 +409,13 @@ def search(
         print(json.dumps([hit.as_dict() for hit in hits], ensure_ascii=False, indent=1))
         return
     out = Console(highlight=False, soft_wrap=True)
+    if not hits and results.holding_words:
+        many = "more than 1,000" if results.holding_words >= 1000 else f"{results.holding_words:,}"
+        console.print(
+            f"no record matches the whole query, but {many} records hold these words: "
+            "type the full name and a year or date of birth (or a parent's name)"
+        )
+        raise typer.Exit(1)
     if not hits:
         console.print("no record found")
         raise typer.Exit(1)

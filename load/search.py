@@ -629,6 +629,35 @@ def _name_similarity(parsed: Query, name: str) -> float:
 class Results:
     hits: list[Hit]
     alike: int = 0  # records left out that match exactly as well as the last hit shown: ask for more
+    # No record near the whole query, but this many (up to WORD_COUNT_CAP) hold its words: a name
+    # typed in part ("nguyen", "van an"). The officer is asked for the rest, never told "none".
+    holding_words: int = 0
+
+
+WORD_COUNT_CAP = 1000
+
+
+def count_holding_words(session: Session, parsed: Query) -> int:
+    """How many records hold every word of the query's name, counted up to WORD_COUNT_CAP: words
+    of 3 letters or more through the index (FTS5 trigrams on SQLite, pg_trgm's LIKE on PostgreSQL),
+    each word whole (``an`` is not ``anh``)."""
+    if not parsed.words:
+        return 0
+    params: dict[str, Any] = {"cap": WORD_COUNT_CAP}
+    params |= {f"w{index}": "% " + _like_escaped(word) + " %" for index, word in enumerate(parsed.words)}
+    whole = " AND ".join(f"(' ' || r.search_text || ' ') LIKE :w{index}" for index in range(len(parsed.words)))
+    long_words = [word for word in parsed.words if len(word) >= 3]
+    if session.get_bind().dialect.name == "postgresql" or not long_words:
+        indexed = " AND ".join(f"r.search_text LIKE :l{index}" for index in range(len(long_words))) or "TRUE"
+        params |= {f"l{index}": "%" + _like_escaped(word) + "%" for index, word in enumerate(long_words)}
+        sql = f"SELECT count(*) FROM (SELECT 1 FROM records r WHERE {indexed} AND {whole} LIMIT :cap) AS held"
+    else:
+        params["match"] = " AND ".join(_fts_string(word) for word in long_words)
+        sql = (
+            "SELECT count(*) FROM (SELECT 1 FROM records_fts f CROSS JOIN records r ON r.rowid = f.rowid "
+            f"WHERE records_fts MATCH :match AND {whole} LIMIT :cap)"
+        )
+    return int(session.execute(text(sql), params).scalar() or 0)
 
 
 def search(engine: Engine, query: str, *, kind: str | None = None, limit: int = 20) -> list[Hit]:
@@ -679,7 +708,8 @@ def find(engine: Engine, query: str, *, kind: str | None = None, limit: int = 20
         alike = sum(1 for _, score in rest if score >= shown[-1][1]) if shown else 0
         ids = [record_id for record_id, _ in shown]
         full = {row.record_id: row for row in session.scalars(select(RecordRow).where(RecordRow.record_id.in_(ids)))}
-        return Results([_hit(full[record_id], score) for record_id, score in shown], alike)
+        holding = count_holding_words(session, parsed) if not shown else 0
+        return Results([_hit(full[record_id], score) for record_id, score in shown], alike, holding)
 
 
 def _ranked_names(session: Session, parsed: Query, pool: _Pool, kind: str | None,

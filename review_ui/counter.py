@@ -44,6 +44,7 @@ def counter_routes() -> APIRouter:
         if _wants_json(request):
             return JSONResponse([hit.as_dict() for hit in results.hits])
         context = {"viewer": viewer, "hits": results.hits, "alike": results.alike, "q": query, "kind": kind}
+        context["holding"] = results.holding_words
         return _page(request, template, context)
 
     @router.get("/counter/records/{record_id}", response_class=HTMLResponse)

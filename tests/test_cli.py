@@ -150,11 +150,12 @@ def test_searches_exports_and_extracts_from_the_command_line_are_logged(db_url: 
     make_site(db_url)
     assert runner.invoke(app, ["search", "nguyen van an", "--db", db_url]).exit_code == 0
     assert runner.invoke(app, ["export", "--db", db_url, "--out", str(tmp_path / "all.jsonl")]).exit_code == 0
-    assert runner.invoke(app, ["extract", "R1", "--db", db_url, "--out", str(tmp_path / "r1.pdf")]).exit_code == 0
+    extract = ["extract", "R1", "--db", db_url, "--out", str(tmp_path / "r1.pdf"), "--unverified"]
+    assert runner.invoke(app, extract).exit_code == 0
     entries = access_log(open_database(db_url)).entries
     assert [entry.action for entry in entries] == ["extract", "export", "search"]  # newest first
     assert all(entry.user_name.startswith("cli:") for entry in entries)
-    assert entries[2].detail == "nguyen van an" and entries[0].record_id == "R1"
+    assert entries[2].detail == "nguyen van an" and (entries[0].record_id, entries[0].detail) == ("R1", "chưa xác minh")
 
 
 def test_exports_carry_no_live_formula_and_open_right_in_excel(db_url: str, tmp_path: Path) -> None:

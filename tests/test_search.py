@@ -374,3 +374,23 @@ PLANS = (
     "SEARCH records USING COVERING INDEX ix_records_event (kind=? AND event_date",
     "SEARCH records USING COVERING INDEX ix_records_wife (kind=? AND other_birth_date",
 )
+
+
+def test_a_name_typed_in_part_says_how_many_hold_it_and_asks_for_more(db_url: str) -> None:
+    from typer.testing import CliRunner
+    from web_fixtures import make_site
+
+    from flows.cli import app
+    from load.db import open_database
+    from load.search import find
+
+    make_site(db_url, records=30)  # 30 Nguyễn Văn An
+    engine = open_database(db_url)
+    for query in ("nguyen", "van an", "an"):
+        results = find(engine, query)
+        assert not results.hits and results.holding_words == 30, query  # "no record found" before
+    assert find(engine, "zzyzx").holding_words == 0
+    said = CliRunner().invoke(app, ["search", "nguyen", "--db", db_url])
+    assert said.exit_code == 1 and "30 records hold these words" in " ".join(said.output.split())
+    empty = CliRunner().invoke(app, ["search", "  ", "--db", db_url])
+    assert empty.exit_code == 2 and "query_empty" in empty.output

@@ -94,6 +94,12 @@ def test_correct_a_field_and_save_with_the_keyboard_only(server: str, browser: o
     page.goto(f"{server}/queue/next")
     page.wait_for_url(f"{server}/records/R1*")
     assert page.evaluate("document.activeElement.name") == "full_name"  # low-confidence field focused first
+    width = page.get_attribute("#crop", "data-width")
+    page.keyboard.press("Alt+=")  # zoom the scan from the keyboard, while a field has the focus
+    assert int(page.get_attribute("#crop", "data-width") or 0) > int(width or 0)
+    page.keyboard.press("Alt+-")
+    assert page.get_attribute("#crop", "data-width") == width
+    assert page.evaluate("document.activeElement.value") != "="  # nothing typed into the field
     page.keyboard.type("Nguyễn Văn Ân")  # replaces the selected OCR value
     page.wait_for_selector("#verdict-full_name .verdict.good")  # the normaliser's verdict, inline
     ARTIFACTS.mkdir(exist_ok=True)

@@ -26,7 +26,11 @@
   document.addEventListener("keydown", function (event) {
     var form = onRecordPage();
     if (!form) { return; }
-    if (event.key === "Escape") {
+    var typing = document.activeElement && document.activeElement.tagName === "INPUT" && !event.altKey;
+    if (!typing && (event.key === "+" || event.key === "=" || event.key === "-" || event.key === "–")) {
+      event.preventDefault();  // + and - zoom the scan (with Alt while typing in a field)
+      zoom(event.key === "-" || event.key === "–" ? 0.8 : 1.25);
+    } else if (event.key === "Escape") {
       event.preventDefault();
       document.getElementById("skip-form").submit();
     } else if (event.key === "F2") {
