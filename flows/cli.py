@@ -120,15 +120,14 @@ def written_whole(target: Path, suffix: str = ".partial") -> Iterator[Path]:
 def run_digitize(book_dirs: list[Path], db: str | None) -> tuple[list[BookSummary], list[HotichError]]:
     """Digitise each book, collecting book-level errors instead of stopping at the first."""
     _quiet_prefect()
-    from extract.manifest import read_manifest
-    from flows.digitize import digitize_book
+    from flows.digitize import check_book, digitize_book
 
     summaries, failures = [], []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console) as progress:
         for book_dir in book_dirs:
             try:
-                read_manifest(book_dir)  # before the flow: a bad book is one clean line, not Prefect's traceback
+                check_book(book_dir)  # before the flow: a bad book is one clean line, not Prefect's traceback
                 summaries.append(digitize_book(book_dir, db, on_progress=_progress_callback(progress, book_dir.name)))
             except HotichError as error:
                 failures.append(error)

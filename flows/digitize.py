@@ -180,6 +180,20 @@ def deduplicate(engine: Engine) -> list[LinkResult]:
     return link_new_records(engine)
 
 
+def check_book(book_dir: Path) -> BookManifest:
+    """What can be known of a book before any work: its manifest, and that it holds pages. The CLI
+    calls it before the flow, so a bad book is one clean line, not a failed flow's traceback."""
+    manifest = read_manifest(book_dir)
+    if not list_pages(book_dir)[manifest.page_offset :]:
+        raise HotichError(
+            "book_no_pages",
+            "the book folder holds no page scans",
+            fix="add the scans",
+            where=f"book {manifest.book_id}",
+        )
+    return manifest
+
+
 @flow(
     name="digitize-book",
     task_runner=ThreadPoolTaskRunner(max_workers=PAGE_WORKERS),  # type: ignore[arg-type]  # Prefect's generic
@@ -194,7 +208,7 @@ def digitize_book(
     """Digitise one book folder into the database; re-running it changes nothing loaded."""
     settings = settings or ReviewSettings()
     progress = on_progress or (lambda *_: None)
-    manifest = read_manifest(book_dir)
+    manifest = check_book(book_dir)
     engine = open_database(db_url)
     with Session(engine) as session, session.begin():
         register_book(session, manifest, book_dir)
@@ -202,13 +216,6 @@ def digitize_book(
     pages, notices = number_pages(
         list_pages(book_dir)[manifest.page_offset :], {name: state.page_no for name, state in known.items()}
     )
-    if not pages:
-        raise HotichError(
-            "book_no_pages",
-            "the book folder holds no page scans",
-            fix="add the scans",
-            where=f"book {manifest.book_id}",
-        )
     summary = BookSummary(manifest.book_id, notices=[f"book {manifest.book_id}: {notice}" for notice in notices])
     progress("start", len(pages), None)
     futures: dict[PrefectFuture[PageExtraction], tuple[PageRef, str]] = {}

@@ -242,3 +242,52 @@ def test_bad_scans_each_fail_by_name_and_the_good_page_is_read(book_copy, tmp_pa
     assert pages[good][0] == "loaded" and rows  # the good page is read
     assert pages["z1-cut.tif"][1] != "page_unreadable"  # the cut TIFF's whole frames are decoded (noise: no table)
     assert "Traceback" not in result.output
+
+
+def test_an_empty_book_is_one_clean_line(tmp_path: Path) -> None:
+    book = tmp_path / "KS-empty"
+    book.mkdir()
+    (book / "book.json").write_text('{"book_id": "KS-empty", "kind": "birth"}', encoding="utf-8")
+    result = runner.invoke(app, ["digitize", str(book), "--db", f"sqlite:///{tmp_path / 't.db'}"])
+    assert result.exit_code == 1 and "book_no_pages" in result.output
+    assert "Traceback" not in result.output and "Finished in state" not in result.output
+
+
+def test_a_full_disk_leaves_no_partial_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from load import export
+
+    url = f"sqlite:///{tmp_path / 'site.db'}"
+    make_site(url)
+
+    def full(*_args: object) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(export, "write_jsonl", full)
+    result = runner.invoke(app, ["export", "--db", url, "--out", str(tmp_path / "all.jsonl")])
+    output = " ".join(result.output.split())
+    assert result.exit_code == 2 and "write_failed" in output and "No space left" in output
+    assert not list(tmp_path.glob("all.jsonl*"))  # neither the file nor its .partial
+
+
+def test_two_first_runs_at_once_make_one_database(tmp_path: Path, db_url: str) -> None:
+    import threading
+
+    from sqlalchemy import inspect
+
+    errors: list[BaseException] = []
+
+    def first_run() -> None:
+        try:
+            open_database(db_url).dispose()
+        except BaseException as error:  # noqa: BLE001 - collected for the assertion
+            errors.append(error)
+
+    threads = [threading.Thread(target=first_run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not errors, errors
+    assert "records" in inspect(open_database(db_url)).get_table_names()
