@@ -47,9 +47,7 @@ def page_error(code: str, message: str, fix: str, where: str) -> HotichError:
 
 
 def _frame_count(path: Path) -> int:
-    """Frames in a scan file; 1 when the file cannot be opened (its page fails later). A TIFF whose
-    last frame points to a next one past the end of the file (cut short) counts that frame too, so
-    it fails by name instead of vanishing."""
+    """Frames in a scan file; 1 when the file cannot be opened (its page fails later)."""
     try:
         if path.suffix.lower() == PDF_SUFFIX:
             import pypdfium2 as pdfium
@@ -58,13 +56,25 @@ def _frame_count(path: Path) -> int:
                 return max(1, len(pdf))
         if path.suffix.lower() in {".tif", ".tiff"}:
             with Image.open(path) as image:
-                frames = max(1, getattr(image, "n_frames", 1))
-                image.seek(frames - 1)
-                following = getattr(image, "_TiffImageFile__next", 0) or 0
-                return frames + 1 if following >= path.stat().st_size else frames
+                return _tiff_frames(image)
     except Exception:  # noqa: BLE001 - an unreadable file still counts as one page
         return 1
     return 1
+
+
+def _tiff_frames(image: Image.Image) -> int:
+    """The frames of a TIFF, counted by seeking one after another: a frame whose directory lies past
+    the end of a file cut short counts too (it fails by name when read), where Pillow's n_frames
+    raised and the whole file counted as one page, its later frames dropped without a word."""
+    frames = 0
+    while True:
+        try:
+            image.seek(frames)
+        except EOFError:
+            return max(1, frames)
+        except Exception:  # noqa: BLE001 - Pillow raises TypeError, OSError, … for a cut directory
+            return frames + 1
+        frames += 1
 
 
 def list_pages(book_dir: Path) -> list[PageRef]:

@@ -42,6 +42,13 @@ def _quiet_prefect() -> None:
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if os.environ.get("PREFECT_LOGGING_LEVEL", "").upper() != "DEBUG":
+        # A page that fails is a failed task to Prefect, which logged "Finished in state Failed" and
+        # its traceback at ERROR before hotich's one line naming the book, page and reason.
+        import logging
+
+        for name in ("prefect.task_runs", "prefect.flow_runs"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 @contextmanager

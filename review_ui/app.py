@@ -162,20 +162,25 @@ def _viewer_or_none(request: Request) -> auth.Viewer | None:
         return None
 
 
+def _safe_cookie(request: Request, response: Response, name: str, value: str, *, path: str, max_age: int) -> None:
+    """Every cookie of the app: HttpOnly, SameSite=Strict, Secure when served behind HTTPS."""
+    response.set_cookie(
+        name,
+        value,
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.secure_cookies,
+        path=path,
+        max_age=max_age,
+    )
+
+
 def _login_form(request: Request, error: str | None, status_code: int) -> HTMLResponse:
     """The login form with a fresh token, also set as a cookie the POST must echo (double submit):
     a page of another site cannot read it, so it cannot sign a browser in to an attacker's account."""
     token = secrets.token_urlsafe(32)
     response = _page(request, "login.html", {"error": error, "login_csrf": token}, status_code=status_code)
-    response.set_cookie(
-        LOGIN_CSRF_COOKIE,
-        token,
-        httponly=True,
-        samesite="strict",
-        secure=request.app.state.secure_cookies,
-        path="/login",
-        max_age=3600,
-    )
+    _safe_cookie(request, response, LOGIN_CSRF_COOKIE, token, path="/login", max_age=3600)
     return response
 
 
@@ -296,14 +301,7 @@ def _routes() -> Any:
         target = "/counter" if viewer.may("officer") else "/queue"
         response = RedirectResponse(target, status_code=303)
         response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
-        response.set_cookie(
-            COOKIE,
-            token,
-            httponly=True,
-            samesite="strict",
-            secure=request.app.state.secure_cookies,
-            max_age=int(auth.SESSION_LIFETIME.total_seconds()),
-        )
+        _safe_cookie(request, response, COOKIE, token, path="/", max_age=int(auth.SESSION_LIFETIME.total_seconds()))
         return response
 
     @router.post("/logout")
