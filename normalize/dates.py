@@ -10,7 +10,7 @@ from functools import lru_cache
 from normalize.lunar import lunar_to_solar
 from normalize.numwords import parse_month_words, parse_number_words
 from normalize.result import Normalized
-from normalize.text import prepare_text, strip_edge_junk
+from normalize.text import fold, prepare_text, strip_edge_junk
 
 _SEP = r"\s*[/.\-]\s*"
 _FIGURES = re.compile(rf"^(?:ngày\s*)?(\d{{1,2}}){_SEP}(\d{{1,2}}){_SEP}(\d{{4}}|\d{{2}})$")
@@ -37,6 +37,19 @@ _YEAR_MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
 _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
 _SPACES = re.compile(r"\s+")
 MIN_YEAR, MAX_YEAR = 1850, 2100
+# A time of day after the date, as spreadsheets write datetimes: 1998-03-15 00:00:00, 15/03/1998 08:30.
+_TIME_OF_DAY = re.compile(r"^(?P<date>.*\d)(?:\s+|t)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*(?:am|pm|sa|ch))?$")
+# Date words typed without diacritics (a held record): read as the words they must be.
+_DATE_WORD = re.compile(r"(?<!\w)(?:ngay|thang|nam)(?!\w)")
+_ACCENTED = {
+    "ngay": "ngày", "thang": "tháng", "nam": "năm", "mong": "mồng", "mung": "mùng", "mot": "một", "bon": "bốn",
+    "tu": "tư", "sau": "sáu", "bay": "bảy", "tam": "tám", "chin": "chín", "muoi": "mười", "lam": "lăm", "le": "lẻ",
+    "tram": "trăm", "nghin": "nghìn", "ngan": "ngàn", "gieng": "giêng", "chap": "chạp", "nhuan": "nhuận",
+}  # fmt: skip
+_DIGIT_WORDS = {"hai", "ba", "bốn", "tư", "năm", "sáu", "bảy", "tám", "chín"}  # before "mươi" (tens)
+# A lunar year named in the sexagenary cycle (năm Mậu Dần), folded; 1984 was Giáp Tý.
+_STEMS = ("giap", "at", "binh", "dinh", "mau", "ky", "canh", "tan", "nham", "quy")
+_BRANCHES = ("ty", "suu", "dan", "mao", "thin", "ty", "ngo", "mui", "than", "dau", "tuat", "hoi")
 
 
 def _number(part: str) -> int | None:
@@ -124,7 +137,51 @@ def parse_vn_date(raw: str | None, *, reference_year: int | None = None) -> Norm
     return Normalized(result.value, found + result.issues) if found else result
 
 
+def _accented(text: str) -> str:
+    """``ngay muoi lam thang ba nam mot nghin chin tram chin muoi tam`` with its diacritics."""
+    words: list[str] = []
+    for word in text.split():
+        accented = _ACCENTED.get(word, word)
+        if word == "muoi" and words and words[-1] in _DIGIT_WORDS:
+            accented = "mươi"  # chín mươi: tens; mười alone: ten
+        elif word == "mot" and words and words[-1] == "mươi":
+            accented = "mốt"
+        words.append(accented)
+    return " ".join(words)
+
+
+def cycle_year(stem: str, branch: str, latest: int) -> int | None:
+    """The latest year not after ``latest`` with this stem and branch (folded: ``mau``, ``dan``)."""
+    stems = [index for index, name in enumerate(_STEMS) if name == stem]
+    branches = [index for index, name in enumerate(_BRANCHES) if name == branch]  # "ty": Tý or Tỵ
+    for s_index in stems:
+        for b_index in branches:
+            if s_index % 2 == b_index % 2:  # one of the 60 pairs (Tý or Tỵ, by the stem's parity)
+                offset = next(k for k in range(60) if k % 10 == s_index and k % 12 == b_index)
+                return latest - (latest - 1984 - offset) % 60
+    return None
+
+
+def _named_lunar_year(text: str, reference_year: int | None) -> tuple[str, bool]:
+    """``… năm Mậu Dần`` → ``… năm 1998`` (the latest such year not after the book's), and whether
+    the year was named so (a lunar date, whose year a person checks: the cycle repeats every 60)."""
+    words = text.split()
+    if len(words) >= 3 and fold(words[-3]) == "nam":
+        year = cycle_year(fold(words[-2]), fold(words[-1]), reference_year or dt.date.today().year)
+        if year is not None:
+            return " ".join([*words[:-2], str(year)]), True
+    return text, False
+
+
 def _parse_text(text: str, reference_year: int | None) -> Normalized:
+    if (timed := _TIME_OF_DAY.match(text)) and (dated := _parse_text(timed["date"], reference_year)).value:
+        return dated  # a spreadsheet's datetime: the date is the value
+    if text.isascii() and _DATE_WORD.search(text):
+        text = _accented(text)
+    text, named_year = _named_lunar_year(text, reference_year)
+    if named_year:  # a cycle year is the lunar calendar's (Giêng and Chạp alone are also said of solar months)
+        lunar = _lunar(_SPACES.sub(" ", _LUNAR.sub(" ", text)).strip(" ,"), reference_year)
+        return Normalized(lunar.value, (*lunar.issues, "lunar_cycle_year"))
     if _APPROXIMATE.match(text):  # "khoảng năm 1945": the year, flagged as approximate
         about = _parse_text(_APPROXIMATE.sub("", text), reference_year)
         return Normalized(about.value, (*about.issues, "approximate_date"))

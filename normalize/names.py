@@ -181,6 +181,22 @@ def _unusual(name: str) -> bool:
     return share < 0.3 and fold(parts.given) not in given_name_counts()
 
 
+def _partly_accented(syllables: list[str]) -> bool:
+    """``Nguyễn Van An``: some words carry diacritics, and a bare one is far likelier with them
+    (Văn, not Van): typed half without accents. Flagged for a person; the name is kept as written."""
+    if all(word.isascii() for word in syllables) or not any(word.isascii() for word in syllables):
+        return False
+    known = given_syllables().by_fold
+    for word in syllables[1:]:
+        if not word.isascii():
+            continue
+        spellings = dict((spelling.lower(), weight) for spelling, weight in known.get(fold(word), []))
+        bare, best = spellings.get(word.lower(), 0.0), max(spellings.values(), default=0.0)
+        if best > 4 * max(bare, 1e-9):
+            return True
+    return False
+
+
 def _mend_digits(word: str) -> tuple[str, bool]:
     """``NGUY3N`` stays; ``H0A`` → ``HOA``: a digit becomes the one letter that makes a syllable."""
     if not any(char.isdigit() for char in word) or not any(char.isalpha() for char in word):
@@ -240,4 +256,6 @@ def normalize_name(raw: str | None) -> Normalized:
     value = capitalise_syllables(text)
     if "invalid_syllable" not in issues and len(syllables) >= 2 and _unusual(value):
         issues.append("unusual_name")
+    if "missing_diacritics" not in issues and _partly_accented(syllables):
+        issues.append("partial_diacritics")
     return Normalized(value, tuple(dict.fromkeys(issues)))

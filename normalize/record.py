@@ -123,9 +123,16 @@ def normalize_record(
     settings: ReviewSettings,
     field_normalizer: Callable[..., Normalized] = normalize_field,
 ) -> NormalizedRecord:
-    """Normalise every field of a record of ``kind`` and route it."""
+    """Normalise every field of a record of ``kind`` and route it.
+
+    Without a book's year (a held record), a two-digit year resolves against the record's own
+    registration year: nothing it registers happened after it (``15/3/98`` registered in 2001)."""
     fields: dict[str, str | None] = {}
     issues: dict[str, tuple[str, ...]] = {}
+    if reference_year is None and raw.get("registration_date"):
+        registered = field_normalizer("registration_date", raw.get("registration_date"), reference_year=None)
+        if registered.value and "two_digit_year" not in registered.issues:
+            reference_year = int(registered.value[:4])
     for key in field_keys(kind):
         result = field_normalizer(key, raw.get(key), reference_year=reference_year)
         fields[key] = result.value

@@ -78,4 +78,12 @@ def normalize_ethnicity(raw: str | None) -> Normalized:
     text = strip_edge_junk(prepared)
     if not text:
         return Normalized.empty()
-    return Normalized(text, found) if is_known_ethnicity(text) else Normalized(text, (*found, "unknown_ethnicity"))
+    if is_known_ethnicity(text):
+        return Normalized(text, found)
+    from normalize.legacy import decode_tcvn3, decode_vni
+
+    for decode in (decode_vni, decode_tcvn3):  # "Thaùi" is VNI for Thái: too short to be told by its codes
+        decoded = decode(text)
+        if decoded != text and is_known_ethnicity(decoded):
+            return Normalized(decoded, (*found, "legacy_encoding"))
+    return Normalized(text, (*found, "unknown_ethnicity"))

@@ -71,6 +71,8 @@ ISSUES = {
     "header_mismatch": "tiêu đề cột không khớp loại sổ",
     "possible_duplicate": "có thể trùng với bản ghi đã có",
     "illegible": "không đọc được",
+    "partial_diacritics": "tên có chữ có dấu, chữ không dấu (có thể gõ hoặc đọc thiếu dấu)",
+    "lunar_cycle_year": "năm âm lịch ghi theo can chi (lặp lại mỗi 60 năm): cần kiểm tra năm",
     "wrong_field": "giá trị có vẻ thuộc ô khác (ngày tháng gõ vào ô tên, nơi…)",
     "unparsed": "không đọc được giá trị đã gõ",
     "refused": "giá trị đã gõ bị từ chối, giá trị cũ được giữ",
