@@ -11,7 +11,9 @@ import codecs
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable, Iterator
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -81,13 +83,42 @@ def _encoding(path: Path) -> tuple[str, str, str]:
                 pass
     if start.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16", "utf-16", "strict"
+    if _reads_as_cp1258(path):
+        return "cp1258", "cp1258", "replace"
     # An 8-bit file: cp1252 keeps every byte a legacy font used (0x81, 0x8D, 0x8F, 0x90 and
     # 0x9D are undefined in cp1252 and read as Latin-1 control characters).
     return ("8-bit", "cp1252", "replace") if cp1252 else ("8-bit", "latin-1", "strict")
 
 
+_CP1258_TONES = frozenset(b"\xcc\xec\xd2\xde\xf2")  # its combining tone marks: grave, acute, hook, tilde, dot
+
+
+def _reads_as_cp1258(path: Path) -> bool:
+    """Windows-1258, Vietnamese Windows' code page, writes tones as combining marks after the letter:
+    read as cp1252 it was mojibake (``NguyêÞn``). Taken when its Vietnamese words outnumber, by far,
+    those of the cp1252 reading with the legacy decoders applied."""
+    from normalize.legacy import _score, repair_text
+
+    with path.open("rb") as handle:
+        sample = handle.read(CHUNK)
+    if not _CP1258_TONES.intersection(sample):
+        return False
+    as_1258 = unicodedata.normalize("NFC", sample.decode("cp1258", errors="replace"))
+    as_1252 = " ".join(repair_text(line).text for line in sample.decode("cp1252", errors="replace").splitlines())
+    words_1258 = " ".join(word for word in re.findall(r"\w+", as_1258) if not word.isascii())
+    words_1252 = " ".join(word for word in re.findall(r"\w+", as_1252) if not word.isascii())
+    good, bad = _score(words_1258)
+    return good >= 4 * max(1, bad) and good > _score(words_1252)[0]
+
+
 def _cp1252_ok(data: bytes) -> bool:
     return not any(byte in data for byte in (0x81, 0x8D, 0x8F, 0x90, 0x9D))
+
+
+def _nfc(lines: Iterable[str]) -> Iterator[str]:
+    """cp1258's letters and combining tones composed (NFC), as every value is stored."""
+    for line in lines:
+        yield unicodedata.normalize("NFC", line)
 
 
 def _rows_of(values: list[str], header: list[str], dialect: Any) -> Iterator[Row]:
@@ -135,7 +166,7 @@ def read_csv(path: Path) -> Table:
 
     def rows() -> Iterator[Row]:
         with path.open(encoding=codec, errors=errors, newline="") as handle:
-            reader = csv.reader(handle, dialect)
+            reader = csv.reader(_nfc(handle) if codec == "cp1258" else handle, dialect)
             next(reader)
             while True:
                 try:
@@ -148,7 +179,9 @@ def read_csv(path: Path) -> Table:
                 yield from _rows_of(values, header, dialect)
 
     notes = ["read as an 8-bit file (not UTF-8): legacy Vietnamese text is decoded value by value"]
-    return Table(path, header, rows, 2, encoding, notes if encoding == "8-bit" else [])
+    if encoding == "cp1258":
+        notes = ["read as Windows-1258 (Vietnamese Windows): letters and tone marks composed"]
+    return Table(path, header, rows, 2, encoding, notes if encoding in ("8-bit", "cp1258") else [])
 
 
 MAX_XLSX_UNPACKED = 2 << 30  # bytes of XML inside an XLSX: a province's million rows fit

@@ -83,3 +83,40 @@ def test_a_two_digit_year_resolves_against_the_records_own_registration(
     }
     result = normalize_record(Kind.birth, fields, {}, reference_year=None, settings=ReviewSettings())
     assert result.fields["birth_date"] == expected and "two_digit_year" not in result.issues.get("birth_date", ())
+
+
+def _cp1258(text: str) -> bytes:
+    """Text as Vietnamese Windows writes it: a letter cp1258 lacks is its base letter, then its tone mark."""
+    import unicodedata
+
+    out = bytearray()
+    for char in unicodedata.normalize("NFC", text):
+        try:
+            out += char.encode("cp1258")
+        except UnicodeEncodeError:
+            parts = unicodedata.normalize("NFD", char)
+            tone = next(mark for mark in parts if mark in "\u0300\u0301\u0303\u0309\u0323")
+            base = unicodedata.normalize("NFC", parts.replace(tone, ""))
+            out += base.encode("cp1258") + tone.encode("cp1258")
+    return bytes(out)
+
+
+def test_a_windows_1258_file_is_read_as_written(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from load.files import read_table
+
+    rows = "record_id,kind,full_name,birth_place\n" + "".join(
+        f"K{index},birth,{name},{place}\n"
+        for index, (name, place) in enumerate(
+            [("Nguyễn Thị Hồng Nhung", "Xã Hòa Vang"), ("Trần Văn Đức", "Phường Thạc Gián"),
+             ("Lê Thị Ngọc Ánh", "Thị trấn Ái Nghĩa"), ("Phạm Quốc Việt", "Xã Điện Bàn")]
+        )
+    )  # fmt: skip
+    path = tmp_path / "held.csv"
+    path.write_bytes(_cp1258(rows))
+    table = read_table(path)
+    read = [row for row in table.rows() if row]
+    assert table.encoding == "cp1258" and "Windows-1258" in table.notes[0]
+    assert [row["full_name"] for row in read] == [
+        "Nguyễn Thị Hồng Nhung", "Trần Văn Đức", "Lê Thị Ngọc Ánh", "Phạm Quốc Việt"
+    ]  # fmt: skip
+    assert read[2]["birth_place"] == "Thị trấn Ái Nghĩa"
