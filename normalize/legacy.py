@@ -76,16 +76,27 @@ def decode_tcvn3(text: str) -> str:
     """TCVN3 (ABC) text read as Latin-1/cp1252 → Unicode.
 
     TCVN3 has no capitals with tone marks (they were typed in a second font, ``.VnTimeH``, on
-    the small letters' codes): a word whose other letters are capitals is made all capitals.
+    the small letters' codes): a word whose other letters are capitals is made all capitals. One
+    of its seven capitals' codes inside a word beside a small letter (``TrÂn``, ``VĂn``: typed in the
+    wrong font) is the small letter.
     """
     decoded = unicodedata.normalize("NFC", text.translate(_TCVN3_TABLE))
 
     def capitals(match: re.Match[str]) -> str:
         word, source = match.group(0), text[match.start() : match.end()]
         plain = [char for char, raw in zip(word, source, strict=False) if raw not in TCVN3 and char.isalpha()]
-        return word.upper() if plain and all(char.isupper() for char in plain) else word
+        if plain and all(char.isupper() for char in plain):
+            return word.upper()
+        return "".join(
+            char.lower() if raw in TCVN3 and char.isupper() and index and _small_beside(word, index) else char
+            for index, (char, raw) in enumerate(zip(word, source, strict=False))
+        )
 
     return _WORD.sub(capitals, decoded) if len(decoded) == len(text) else decoded
+
+
+def _small_beside(word: str, index: int) -> bool:
+    return word[index - 1].islower() or (index + 1 < len(word) and word[index + 1].islower())
 
 
 def decode_vni(text: str) -> str:

@@ -120,3 +120,15 @@ def test_a_windows_1258_file_is_read_as_written(tmp_path) -> None:  # type: igno
         "Nguyễn Thị Hồng Nhung", "Trần Văn Đức", "Lê Thị Ngọc Ánh", "Phạm Quốc Việt"
     ]  # fmt: skip
     assert read[2]["birth_place"] == "Thị trấn Ái Nghĩa"
+
+
+@pytest.mark.parametrize(
+    ("typed", "decoded"),
+    [("Tr\u00a2n V\u00a1n \u00a7\u1ee9c", "Trân Văn Đức"),  # a capital's code inside a word: the small letter
+     ("TR\u00a2N V\u00a1N", "TRÂN VĂN"),  # a word of capitals keeps them
+     ("\u00a7inh", "Đinh")],  # an initial capital stays
+)  # fmt: skip
+def test_a_tcvn3_capital_inside_a_small_word_is_small(typed: str, decoded: str) -> None:
+    from normalize.legacy import decode_tcvn3
+
+    assert decode_tcvn3(typed) == decoded
