@@ -10,7 +10,7 @@ from functools import lru_cache
 from normalize.lunar import lunar_to_solar
 from normalize.numwords import parse_month_words, parse_number_words
 from normalize.result import Normalized
-from normalize.text import fold, prepare_text, strip_edge_junk
+from normalize.text import digits_mended, fold, prepare_text, strip_edge_junk
 
 _SEP = r"\s*[/.\-]\s*"
 _FIGURES = re.compile(rf"^(?:ngày\s*)?(\d{{1,2}}){_SEP}(\d{{1,2}}){_SEP}(\d{{4}}|\d{{2}})$")
@@ -33,8 +33,6 @@ _LEAP = re.compile(r"\s*\bnhuận\b")
 _SOLAR = re.compile(r"\(?\s*(?<!\w)(?:dương\s*lịch|dl)(?!\w)\s*\)?")
 _APPROXIMATE = re.compile(r"^(?:khoảng|khoang|độ|chừng|năm\s+khoảng|khoảng\s+năm)\s+")
 _YEAR_MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
-# Digits OCR reads as letters inside a date written in figures.
-_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
 _SPACES = re.compile(r"\s+")
 MIN_YEAR, MAX_YEAR = 1850, 2100
 # A time of day after the date, as spreadsheets write datetimes: 1998-03-15 00:00:00, 15/03/1998 08:30.
@@ -130,11 +128,13 @@ def parse_vn_date(raw: str | None, *, reference_year: int | None = None) -> Norm
     ``reference_year`` (the book's year) resolves two-digit years.
     """
     prepared, found = prepare_text(raw)
+    if _LAST_DIGIT.search(prepared):  # "năm 201]": the edge's junk is the year's last figure
+        prepared, found = _LAST_DIGIT.sub(lambda match: match[1] + "1", prepared), (*found, "ocr_substitution")
     text = strip_edge_junk(prepared).lower()
     if not text:
         return Normalized.empty()
     result = _parse_text(text, reference_year)
-    return Normalized(result.value, found + result.issues) if found else result
+    return Normalized(result.value, tuple(dict.fromkeys(found + result.issues))) if found else result
 
 
 def _accented(text: str) -> str:
@@ -173,6 +173,28 @@ def _named_lunar_year(text: str, reference_year: int | None) -> tuple[str, bool]
     return text, False
 
 
+_LAST_DIGIT = re.compile(r"(\d{3})[\]|!]$")
+_DATE_WORDS = {"ngay": "ngày", "thang": "tháng", "nam": "năm"}  # folded: nắm, thang, ngáy are misreadings
+
+
+def _date_words_and_digits(text: str) -> tuple[str, bool]:
+    """A date's words read as the words they must be (``nắm`` → ``năm``) and its look-alike figures
+    as digits (``ngày Ø7 tháng l năm 201]``); and whether anything was mended."""
+    words, mended = [], False
+    for word in text.split():
+        if (fold(word) in _DATE_WORDS and word != _DATE_WORDS[fold(word)] and not word.isascii()) or (
+            word.isascii() and fold(word) in _DATE_WORDS and not text.isascii()
+        ):
+            words.append(_DATE_WORDS[fold(word)])
+            mended = True
+        elif (digits := digits_mended(word)) is not None:
+            words.append(digits)
+            mended = True
+        else:
+            words.append(word)
+    return " ".join(words), mended
+
+
 def _parse_text(text: str, reference_year: int | None) -> Normalized:
     if (timed := _TIME_OF_DAY.match(text)) and (dated := _parse_text(timed["date"], reference_year)).value:
         return dated  # a spreadsheet's datetime: the date is the value
@@ -201,8 +223,8 @@ def _parse_text(text: str, reference_year: int | None) -> Normalized:
     parsed = _parse_one(text, reference_year)
     if parsed is not None:
         return parsed
-    mended = text.translate(_DIGIT_LOOKALIKES)
-    parsed = _parse_figures(mended, reference_year) if mended != text else None
+    mended, changed = _date_words_and_digits(text)
+    parsed = _parse_one(mended, reference_year) if changed else None
     if parsed is not None:
         return Normalized(parsed.value, (*parsed.issues, "ocr_substitution"))
     return Normalized(None, ("unparsed_date",))

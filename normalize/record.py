@@ -12,7 +12,13 @@ from normalize.names import normalize_name, tone_unsure
 from normalize.places import is_known_place, resolve_place
 from normalize.result import Normalized
 from normalize.rules import record_rules
-from normalize.values import normalize_ethnicity, normalize_registration_number, normalize_sex, normalize_text
+from normalize.values import (
+    normalize_ethnicity,
+    normalize_place,
+    normalize_registration_number,
+    normalize_sex,
+    normalize_text,
+)
 from records import DATE_FIELDS, NAME_FIELDS, Kind, Status, field_keys
 from records.layouts import ETHNICITY_FIELDS, NUMBER_FIELDS, OPEN_TEXT_FIELDS, PLACE_FIELDS, SEX_FIELDS
 
@@ -84,6 +90,8 @@ def normalize_field(key: str, raw: str | None, *, reference_year: int | None) ->
         return normalize_registration_number(raw)
     if key in ETHNICITY_FIELDS:
         return normalize_ethnicity(raw)
+    if key in PLACE_FIELDS:
+        return normalize_place(raw)
     return normalize_text(raw)
 
 

@@ -106,3 +106,22 @@ def _keyed_word(word: str) -> str:
     base, tone = split_tone(word)
     base = _I_OR_Y.sub(r"\1i", base)
     return f"{base}{tone}"
+
+
+# Letters and marks OCR reads for the digits they look like, where only digits can stand (a date's
+# figures, a registration number, the number of a hamlet): Ø7 → 07, 201] → 2011, l → 1, I1 → 11.
+DIGIT_LOOKALIKES = {"O": "0", "o": "0", "Ø": "0", "ø": "0", "l": "1", "I": "1", "i": "1", "|": "1", "]": "1", "[": "1",
+                    "!": "1", "S": "5"}  # fmt: skip
+_DIGIT_TABLE = str.maketrans(DIGIT_LOOKALIKES)
+
+
+def digits_mended(token: str) -> str | None:
+    """``Ø7`` → ``07``: a token of digits and look-alikes (and date separators) as the digits it
+    must be; None when it holds anything else (a word) or nothing to mend."""
+    if not any(char in DIGIT_LOOKALIKES for char in token):
+        return None
+    if not all(char.isdigit() or char in DIGIT_LOOKALIKES or char in "/.-" for char in token):
+        return None
+    if not any(char.isdigit() for char in token) and len(token.strip("/.-")) > 2:
+        return None  # "Ol!" alone is no number
+    return token.translate(_DIGIT_TABLE)

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from normalize.legacy import decode_tcvn3, decode_vni
 from normalize.result import Normalized
-from normalize.text import clean_text, fold, prepare_text, strip_edge_junk
+from normalize.text import DIGIT_LOOKALIKES, clean_text, digits_mended, fold, prepare_text, strip_edge_junk
 from normalize.vocabulary import is_known_ethnicity
 
 _SEXES = {"nam": "male", "nu": "female", "male": "male", "female": "female"}  # canonical values stay
@@ -16,7 +16,7 @@ _SEX_WORDS = {"nam": "male", "trai": "male", "nu": "female", "gai": "female"}
 _NUMBER_PREFIX = re.compile(r"^(?:số|so|no\.?|#)\s*[:.]?\s*", re.IGNORECASE)
 # A letter suffix (12a); o, i and l are digits misread, never suffixes.
 _NUMBER = re.compile(r"^0*(\d+)\s*([a-hjkmnp-z])?\s*(?:/\s*(\d{2,4}))?$", re.IGNORECASE)
-_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1", "S": "5"})
+_DIGIT_LOOKALIKES = str.maketrans(DIGIT_LOOKALIKES)
 
 
 @lru_cache(maxsize=65536)
@@ -69,6 +69,34 @@ def normalize_text(raw: str | None) -> Normalized:
     prepared, found = prepare_text(raw)
     text = strip_edge_junk(prepared)
     return Normalized(text or None, found)
+
+
+# The units of an address, lower case: a part of the address starts with one.
+_UNITS = r"(?:xã|huyện|tỉnh|phường|quận|thị xã|thị trấn|thành phố|tp\.?|ấp|thôn|xóm|tổ|khu phố|khu|khóm|bản|đội|số)"
+_STOP_BEFORE_UNIT = re.compile(rf"\.\s+(?={_UNITS}(?!\w))", re.IGNORECASE)
+_NUMBERED_UNIT = re.compile(
+    rf"(?<!\w)(?P<unit>{_UNITS})\s+(?P<number>[0-9OoØøIil|\]\[!]{{1,4}})(?=[\s,.;]|$)", re.IGNORECASE
+)
+
+
+@lru_cache(maxsize=65536)
+def normalize_place(raw: str | None) -> Normalized:
+    """A place as written, its parts' separators and numbers read as they must be: a full stop
+    before a unit word is the comma OCR misread (``Ấp 4. xã Bình Mỹ``), and the number after a
+    hamlet's or group's word is digits (``Xóm l4`` → ``Xóm 14``, ``Thôn I`` → ``Thôn 1``)."""
+    text, found = normalize_text(raw).value, normalize_text(raw).issues
+    if not text:
+        return Normalized(None, found)
+    mended = _STOP_BEFORE_UNIT.sub(", ", text)
+
+    def digits(match: re.Match[str]) -> str:
+        written = match["number"]
+        # a look-alike beside a digit (l4), or one alone (Thôn I); "II" may be a Roman numeral: kept
+        number = digits_mended(written) if len(written) == 1 or any(c.isdigit() for c in written) else None
+        return f"{match['unit']} {number}" if number is not None else match[0]
+
+    mended = _NUMBERED_UNIT.sub(digits, mended)
+    return Normalized(mended, found if mended == text else (*found, "ocr_substitution"))
 
 
 @lru_cache(maxsize=65536)
