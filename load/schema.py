@@ -185,6 +185,7 @@ class LoginAttempt(Base):
     name: Mapped[str] = mapped_column(String(64))
     client: Mapped[str] = mapped_column(String(64))
     ok: Mapped[bool] = mapped_column(Boolean)
+    settled: Mapped[bool] = mapped_column(Boolean, server_default=true())  # false while its password is checked
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

@@ -96,7 +96,7 @@ def log_in(engine: Engine, name: str, password: str, client: str) -> tuple[str, 
     (30 concurrent bad logins got 19 checks when the count came first). ``RateLimited`` past that."""
     key, client = login_key(name), client[:64]
     with Session(writing(engine)) as session, session.begin():
-        attempt = LoginAttempt(name=key, client=client, ok=False, at=_now())
+        attempt = LoginAttempt(name=key, client=client, ok=False, settled=False, at=_now())
         session.add(attempt)
         session.flush()
         attempt_id = attempt.id
@@ -111,10 +111,12 @@ def log_in(engine: Engine, name: str, password: str, client: str) -> tuple[str, 
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok or viewer is None:
+        with Session(writing(engine)) as session, session.begin():
+            session.execute(update(LoginAttempt).where(LoginAttempt.id == attempt_id).values(settled=True))
         return None
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     with Session(writing(engine)) as session, session.begin():
-        session.execute(update(LoginAttempt).where(LoginAttempt.id == attempt_id).values(ok=True))
+        session.execute(update(LoginAttempt).where(LoginAttempt.id == attempt_id).values(ok=True, settled=True))
         if _hasher.check_needs_rehash(stored_hash):
             session.execute(update(User).where(User.id == user_id).values(password_hash=_hasher.hash(password)))
         session.add(
@@ -124,13 +126,15 @@ def log_in(engine: Engine, name: str, password: str, client: str) -> tuple[str, 
 
 
 def _failures(engine: Engine, key: str, client: str) -> int:
-    """Failures in the window by this name or from this client, this attempt's included: each
-    attempt counts every one committed before it, so the counts of attempts at once only grow."""
+    """Failures in the window for this name, attempts still being checked included (this one too:
+    each attempt counts every one committed before it, so guesses at once only add up), or from
+    this client, settled ones only (an office's people signing in together are no attack)."""
     since = _now() - FAILURE_WINDOW
     with Session(engine) as session:
         failures = select(func.count()).select_from(LoginAttempt)
         failures = failures.where(LoginAttempt.ok.is_(False), LoginAttempt.at >= since)
-        by_client = session.scalar(failures.where(LoginAttempt.client == client)) or 0
+        by_client = session.scalar(failures.where(LoginAttempt.client == client, LoginAttempt.settled.is_(True))) or 0
+        by_client += 1  # this attempt
         by_name = session.scalar(failures.where(LoginAttempt.name == key)) or 0
     return max(by_client, by_name)
 

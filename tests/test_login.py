@@ -124,3 +124,23 @@ def test_review_on_a_port_in_use_says_so(site: str) -> None:
         port = str(taken.getsockname()[1])
         result = CliRunner().invoke(cli, ["review", "--db", site, "--port", port])
     assert result.exit_code == 2 and "port_in_use" in result.output and "running on" not in result.output
+
+
+def test_twenty_people_signing_in_at_once_from_one_office_are_not_refused(site: str) -> None:
+    engine = open_database(site)
+    for index in range(20):
+        auth.add_user(engine, f"u{index:02d}", "reviewer", PASSWORD)
+    outcomes: list[str] = []
+
+    def attempt(name: str) -> None:
+        try:
+            outcomes.append("signed in" if auth.log_in(engine, name, PASSWORD, "10.0.0.7") else "refused")
+        except auth.RateLimited:
+            outcomes.append("limited")
+
+    threads = [threading.Thread(target=attempt, args=(f"u{index:02d}",)) for index in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert outcomes.count("signed in") == 20, outcomes

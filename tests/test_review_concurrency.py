@@ -51,11 +51,22 @@ class _Server:
         self.thread.join(10)
 
 
-def _review(
-    base: str, name: str, until: float, handed: dict[str, list[str]], saved: dict[str, str], errors: list[str]
-) -> None:
+Handed = dict[str, list[str]]
+
+
+def _review(base: str, name: str, until: float, handed: Handed, saved: dict[str, str], errors: list[str]) -> None:
+    try:
+        _reviewing(base, name, until, handed, saved, errors)
+    except BaseException as error:  # noqa: BLE001 - a thread's failure must fail the test, not only warn
+        errors.append(f"{name}: {error!r}")
+
+
+def _reviewing(base: str, name: str, until: float, handed: Handed, saved: dict[str, str], errors: list[str]) -> None:
     with httpx.Client(base_url=base, timeout=60) as client:
-        assert sign_in(client, name, PASSWORD).status_code == 303
+        signed = sign_in(client, name, PASSWORD)
+        if signed.status_code != 303:  # 20 people signing in at once from one address were refused (429)
+            errors.append(f"{name} sign in: {signed.status_code}")
+            return
         after, count = "", 0
         while time.monotonic() < until:
             step = client.get(f"/queue/next?after={after}")
@@ -104,7 +115,7 @@ def test_twenty_reviewers_at_once_never_share_a_record_or_lose_a_save(db_url: st
             thread.join(SECONDS + 120)
     print(f"{len(saved)} saves by {REVIEWERS} reviewers in {SECONDS:.0f} s")
     assert not errors, errors[:10]
-    assert len(saved) >= REVIEWERS  # every reviewer got work done
+    assert len(saved) >= REVIEWERS and len({notes.split()[0] for notes in saved.values()}) == REVIEWERS  # each saved
     shared = {record_id: names for record_id, names in handed.items() if len(names) > 1}
     assert not shared, list(shared.items())[:5]
     with Session(engine) as session:
