@@ -324,6 +324,70 @@ def users_add(
     console.print(f"user {escape(name)} ({escape(role)}) created")
 
 
+@users_app.command("list")
+def users_list(db: DbOption = None) -> None:
+    """The users of the web app: name, role, whether they may sign in."""
+    from load.db import open_database
+    from review_ui.auth import list_users
+
+    with operator_errors():
+        engine = open_database(db, create=False)
+        users = list_users(engine)
+        engine.dispose()
+    table = Table(title="Users")
+    for heading in ("name", "role", "active", "created"):
+        table.add_column(heading)
+    for user in users:
+        table.add_row(user.name, user.role, "yes" if user.active else "disabled", f"{user.created_at:%Y-%m-%d}")
+    console.print(table)
+
+
+@users_app.command("disable")
+def users_disable(name: Annotated[str, typer.Argument(help="User name")], db: DbOption = None) -> None:
+    """Stop a user signing in; their open sessions end at once."""
+    _change_user(db, "disabled", name, lambda engine: _auth().set_active(engine, name, False))
+
+
+@users_app.command("enable")
+def users_enable(name: Annotated[str, typer.Argument(help="User name")], db: DbOption = None) -> None:
+    """Let a disabled user sign in again."""
+    _change_user(db, "enabled", name, lambda engine: _auth().set_active(engine, name, True))
+
+
+@users_app.command("role")
+def users_role(
+    name: Annotated[str, typer.Argument(help="User name")],
+    role: Annotated[str, typer.Argument(help="reviewer | officer | admin")],
+    db: DbOption = None,
+) -> None:
+    """Change a user's role (they sign in again)."""
+    _change_user(db, f"now {role}", name, lambda engine: _auth().set_role(engine, name, role))
+
+
+@users_app.command("reset")
+def users_reset(name: Annotated[str, typer.Argument(help="User name")], db: DbOption = None) -> None:
+    """Set a new password (asked twice); the user's open sessions end."""
+    with operator_errors():
+        password = _read_password()
+    _change_user(db, "has a new password", name, lambda engine: _auth().reset_password(engine, name, password))
+
+
+def _auth() -> Any:
+    from review_ui import auth
+
+    return auth
+
+
+def _change_user(db: str | None, done: str, name: str, change: Callable[[Any], None]) -> None:
+    from load.db import open_database
+
+    with operator_errors():
+        engine = open_database(db, create=False)
+        change(engine)
+        engine.dispose()
+    console.print(f"user {escape(name)} {escape(done)}")
+
+
 @app.command()
 def review(
     db: DbOption = None,

@@ -61,6 +61,12 @@ HERE = Path(__file__).parent
 COOKIE = "hotich_session"
 LOGIN_CSRF_COOKIE = "hotich_login"
 QUEUE_PAGE = 100  # records listed per page of the queue
+USER_ERRORS = {
+    "user_missing": "Không có người dùng này.",
+    "user_last_admin": "Đây là quản trị viên cuối cùng đang hoạt động: hãy cấp quyền quản trị cho người khác trước.",
+    "user_weak_password": "Mật khẩu phải có ít nhất 8 ký tự.",
+    "user_bad_role": "Vai trò không hợp lệ.",
+}
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.globals.update(
     field_labels=FIELD_LABELS,
@@ -521,6 +527,32 @@ def _routes() -> Any:
         query = urlencode({key: value for key, value in (("user", user), ("record", record_id)) if value})
         context = {"viewer": viewer, "found": found, "user": user, "record": record_id, "page": page, "query": query}
         return _page(request, "access.html", context)
+
+    @router.post("/admin/users/change", response_class=HTMLResponse)
+    async def change_user(request: Request, viewer: Posting) -> Response:
+        """An admin disables, enables, re-roles a user or sets a new password."""
+        if not viewer.may("admin"):
+            raise HTTPException(403, "Bạn không có quyền mở trang này.")
+        form = await request.form()
+        name, action = str(form.get("name", "")), str(form.get("action", ""))
+        engine = engine_of(request)
+        changes = {
+            "disable": lambda: auth.set_active(engine, name, False),
+            "enable": lambda: auth.set_active(engine, name, True),
+            "role": lambda: auth.set_role(engine, name, str(form.get("role", ""))),
+            "reset": lambda: auth.reset_password(engine, name, str(form.get("password", ""))),
+        }
+        if action not in changes:
+            raise HTTPException(422, "Thao tác không hợp lệ.")
+        error, done = None, None
+        try:
+            changes[action]()
+            done = f"Đã cập nhật người dùng {name}."
+        except HotichError as problem:
+            error = USER_ERRORS.get(problem.code, problem.message)
+        users = auth.list_users(engine)
+        context = {"viewer": viewer, "users": users, "error": error, "done": done}
+        return _page(request, "users.html", context, status_code=422 if error else 200)
 
     @router.post("/admin/users", response_class=HTMLResponse)
     async def add_user(request: Request, viewer: Posting) -> Response:

@@ -69,6 +69,53 @@ def add_user(engine: Engine, name: str, role: str, password: str) -> None:
         raise HotichError("user_exists", f"a user named {name!r} exists", fix="choose another name") from error
 
 
+def _user(session: Session, name: str) -> User:
+    user = session.scalars(select(User).where(User.name == name.strip())).first()
+    if user is None:
+        raise HotichError("user_missing", f"there is no user named {name!r}", fix="hotich users list shows them")
+    return user
+
+
+def _keeps_an_admin(session: Session, user: User) -> None:
+    """The last active admin may not be disabled or demoted: nobody could manage users after."""
+    admins = session.scalar(select(func.count()).select_from(User).where(User.role == "admin", User.active.is_(True)))
+    if user.role == "admin" and user.active and (admins or 0) <= 1:
+        raise HotichError("user_last_admin", f"{user.name} is the last active admin", fix="make another admin first")
+
+
+def set_active(engine: Engine, name: str, active: bool) -> None:
+    """Disable a user (their sessions end at once) or enable them again."""
+    with Session(writing(engine)) as session, session.begin():
+        user = _user(session, name)
+        if not active:
+            _keeps_an_admin(session, user)
+            session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+        user.active = active
+
+
+def set_role(engine: Engine, name: str, role: str) -> None:
+    if role not in ROLES:
+        raise HotichError("user_bad_role", f"role {role!r} is not one of {', '.join(ROLES)}", fix="choose a role")
+    with Session(writing(engine)) as session, session.begin():
+        user = _user(session, name)
+        if role != "admin":
+            _keeps_an_admin(session, user)
+        user.role = role
+        session.execute(delete(UserSession).where(UserSession.user_id == user.id))  # signs in again with it
+
+
+def reset_password(engine: Engine, name: str, password: str) -> None:
+    """A new password; every session of the user ends."""
+    if len(password) < MIN_PASSWORD:
+        raise HotichError(
+            "user_weak_password", f"the password has fewer than {MIN_PASSWORD} characters", fix="choose a longer one"
+        )
+    with Session(writing(engine)) as session, session.begin():
+        user = _user(session, name)
+        user.password_hash = _hasher.hash(password)
+        session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+
+
 def list_users(engine: Engine) -> list[User]:
     with Session(engine, expire_on_commit=False) as session:
         return list(session.scalars(select(User).order_by(User.name)))

@@ -3,6 +3,7 @@ the same work for unknown names, a token on the form, Secure cookies, known host
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 from typing import Any
@@ -144,3 +145,54 @@ def test_twenty_people_signing_in_at_once_from_one_office_are_not_refused(site: 
     for thread in threads:
         thread.join(60)
     assert outcomes.count("signed in") == 20, outcomes
+
+
+def test_an_admin_lists_disables_re_roles_and_resets_users(site: str) -> None:
+    admin = TestClient(create_app(site), follow_redirects=False)
+    sign_in(admin, "hoa")
+    lan = TestClient(create_app(site), follow_redirects=False)
+    assert sign_in(lan, "lan").status_code == 303 and lan.get("/queue").status_code == 200
+    page = admin.get("/admin/users").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    assert 'data-user="lan"' in page and "Người duyệt" in page and "Hoạt động" in page
+
+    def change(**form: str) -> Any:
+        return admin.post("/admin/users/change", data={"csrf_token": token, **form})
+
+    assert change(name="lan", action="disable").status_code == 200
+    assert lan.get("/queue").status_code in (303, 401)  # her open session ended at once
+    assert sign_in(TestClient(create_app(site), follow_redirects=False), "lan").status_code == 401
+    assert change(name="lan", action="enable").status_code == 200
+    assert change(name="lan", action="role", role="officer").status_code == 200
+    assert change(name="lan", action="reset", password="short").status_code == 422
+    assert change(name="lan", action="reset", password="mat-khau-moi-1").status_code == 200
+    fresh = TestClient(create_app(site), follow_redirects=False)
+    assert sign_in(fresh, "lan", "mat-khau-moi-1").headers["location"] == "/counter"  # an officer now
+    refused = change(name="hoa", action="disable")  # the last admin
+    assert refused.status_code == 422 and "quản trị viên cuối cùng" in refused.text
+    assert change(name="nobody", action="disable").status_code == 422
+    assert change(name="lan", action="explode").status_code == 422
+    reviewer = TestClient(create_app(site), follow_redirects=False)
+    sign_in(reviewer, "binh")
+    own = re.search(r'name="csrf_token" value="([^"]+)"', reviewer.get("/queue").text).group(1)  # type: ignore[union-attr]
+    forbidden = reviewer.post(
+        "/admin/users/change", data={"csrf_token": own, "name": "binh", "action": "role", "role": "admin"}
+    )
+    assert forbidden.status_code == 403
+
+
+def test_hotich_users_list_disable_enable_role_reset(site: str) -> None:
+    def run(*words: str, given: str | None = None) -> Any:
+        return CliRunner().invoke(cli, ["users", *words, "--db", site], input=given)
+
+    listed = run("list")
+    assert listed.exit_code == 0 and "lan" in listed.output and "reviewer" in listed.output
+    assert run("disable", "lan").exit_code == 0 and "disabled" in run("list").output
+    assert run("enable", "lan").exit_code == 0
+    assert run("role", "lan", "officer").exit_code == 0 and "officer" in run("list").output
+    assert run("reset", "lan", given="mat-khau-moi-2\nmat-khau-moi-2\n").exit_code == 0
+    assert auth.log_in(open_database(site), "lan", "mat-khau-moi-2", "10.0.0.3") is not None
+    missing = run("disable", "nobody")
+    assert missing.exit_code == 2 and "user_missing" in missing.output
+    last = run("disable", "hoa")
+    assert last.exit_code == 2 and "user_last_admin" in last.output
