@@ -57,7 +57,8 @@ def read_manifest(book_dir: Path) -> BookManifest:
         raise HotichError(
             "layout_not_supported",
             f"book {manifest.book_id} has layout '{manifest.layout}'; this version reads ledger books only",
-            fix="digitise form books with a later hotich, or set layout to ledger if the pages are ruled tables",
+            fix="digitise form and couple-ledger books with a later hotich, or set layout to ledger if the pages "
+            "are ruled tables of one row per record",
             where=where,
         )
     return manifest

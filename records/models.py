@@ -40,10 +40,15 @@ class BookManifest(BaseModel):
 
     book_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     kind: Kind
-    layout: Literal["ledger", "form"] = "ledger"
+    # Absent: recognised from the page in the contract; this version reads ledger pages only.
+    layout: Literal["ledger", "form", "couple-ledger"] = "ledger"
     year: int | None = Field(default=None, ge=1900, le=2100)
     locality: Locality | None = None
     page_offset: int = Field(default=0, ge=0)
+    # For the Ministry's package (contract v2): the book number, the year it was opened, where it registers.
+    volume: str | None = Field(default=None, min_length=1, max_length=16, pattern=r"^[0-9A-Za-z./-]+$")
+    opened_year: int | None = Field(default=None, ge=1900, le=2100)
+    registration_place: str | None = Field(default=None, min_length=1, max_length=300)
 
     @field_validator("book_id")
     @classmethod

@@ -96,3 +96,24 @@ def test_a_known_place_is_routed_like_a_checked_field() -> None:
     assert settings.threshold("birth_place", "Phường Chính Gián, Đà Nẵng") == settings.min_confidence
     assert settings.threshold("birth_place", "Tại nhà") == settings.min_confidence_text
     assert settings.threshold("death_cause", "Đột quỵ") == settings.min_confidence_text
+
+
+def test_a_manifest_written_to_the_contract_v2_example_is_valid() -> None:
+    """records.md §1 (v2) names volume, opened_year and registration_place: they were refused as unknown keys."""
+    import pytest
+    from pydantic import ValidationError
+
+    from records import BookManifest
+
+    example = {
+        "book_id": "KS-1998-Q01", "kind": "birth", "layout": "ledger", "year": 1998,
+        "locality": {"commune": "Phường An Khê", "district": "Quận Thanh Khê", "province": "Thành phố Đà Nẵng"},
+        "page_offset": 0, "volume": "01", "opened_year": 1998,
+        "registration_place": "UBND phường An Khê, quận Thanh Khê, thành phố Đà Nẵng",
+    }  # fmt: skip
+    manifest = BookManifest.model_validate(example)
+    assert (manifest.volume, manifest.opened_year) == ("01", 1998)
+    assert BookManifest.model_validate({"book_id": "KS-1", "kind": "birth"}).volume is None  # old manifests valid
+    for bad in ({"volume": ""}, {"volume": "0" * 17}, {"opened_year": 1800}, {"registration_place": "x" * 301}):
+        with pytest.raises(ValidationError):
+            BookManifest.model_validate({"book_id": "KS-1", "kind": "birth", **bad})
