@@ -174,7 +174,7 @@ def _named_lunar_year(text: str, reference_year: int | None) -> tuple[str, bool]
 
 
 _LAST_DIGIT = re.compile(r"(\d{3})[\]|!]$")
-_DATE_WORDS = {"ngay": "ngày", "thang": "tháng", "nam": "năm"}  # folded: nắm, thang, ngáy are misreadings
+_DATE_WORDS = {word: _ACCENTED[word] for word in ("ngay", "thang", "nam")}  # folded: nắm, thang, ngáy misread
 
 
 def _date_words_and_digits(text: str) -> tuple[str, bool]:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from load.access import access_log, log_access
+from load.access import log_access
 from load.db import open_database
 from load.linkage import explanations
 from load.review import (
@@ -61,12 +61,6 @@ HERE = Path(__file__).parent
 COOKIE = "hotich_session"
 LOGIN_CSRF_COOKIE = "hotich_login"
 QUEUE_PAGE = 100  # records listed per page of the queue
-USER_ERRORS = {
-    "user_missing": "Không có người dùng này.",
-    "user_last_admin": "Đây là quản trị viên cuối cùng đang hoạt động: hãy cấp quyền quản trị cho người khác trước.",
-    "user_weak_password": "Mật khẩu phải có ít nhất 8 ký tự.",
-    "user_bad_role": "Vai trò không hợp lệ.",
-}
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.globals.update(
     field_labels=FIELD_LABELS,
@@ -94,8 +88,10 @@ def create_app(
     app.state.secure_cookies = secure_cookies
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.add_exception_handler(NotSignedIn, _to_login)  # type: ignore[arg-type]
-    app.add_exception_handler(StarletteHTTPException, _error_page)  # type: ignore[arg-type]
-    app.add_exception_handler(Exception, _server_error)
+    from review_ui.errors import error_page, server_error
+
+    app.add_exception_handler(StarletteHTTPException, error_page)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, server_error)
     app.middleware("http")(_security_headers)
     if allowed_hosts is not None:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
@@ -103,6 +99,9 @@ def create_app(
     from review_ui.counter import counter_routes
 
     app.include_router(counter_routes())
+    from review_ui.admin import admin_routes
+
+    app.include_router(admin_routes())
     return app
 
 
@@ -123,49 +122,6 @@ def _to_login(request: Request, _error: NotSignedIn) -> Response:
     if request.headers.get("HX-Request") or request.method != "GET" or _wants_json(request):
         return JSONResponse({"detail": "not signed in"}, status_code=401, headers={"HX-Redirect": "/login"})
     return RedirectResponse("/login", status_code=303)
-
-
-_TITLES = {
-    400: "Yêu cầu không hợp lệ",
-    403: "Không có quyền",
-    404: "Không tìm thấy",
-    405: "Không được phép",
-    409: "Xung đột",
-    422: "Dữ liệu không hợp lệ",
-    429: "Quá nhiều yêu cầu",
-    500: "Lỗi máy chủ",
-}
-
-
-def _error_page(request: Request, error: StarletteHTTPException) -> Response:
-    """An error as a Vietnamese page for a person's browser, as JSON for scripts and HTMX."""
-    detail = error.detail if isinstance(error.detail, str) else "Yêu cầu không hợp lệ."
-    if error.status_code == 404 and detail == "Not Found":
-        detail = "Không có trang này."
-    elif error.status_code == 405:
-        detail = "Trang này không nhận yêu cầu kiểu này."
-    if (
-        _wants_json(request)
-        or request.headers.get("HX-Request")
-        or "text/html" not in request.headers.get("accept", "")
-    ):
-        return JSONResponse({"detail": detail}, status_code=error.status_code, headers=error.headers)
-    title = _TITLES.get(error.status_code, "Lỗi")
-    context = {"viewer": _viewer_or_none(request), "title": title, "detail": detail}
-    return templates.TemplateResponse(request, "error.html", context, status_code=error.status_code)
-
-
-def _server_error(request: Request, _error: Exception) -> Response:
-    """A bug: the person sees a Vietnamese page, never a traceback (the server's log has it)."""
-    detail = "Đã có lỗi không mong muốn. Việc đang làm chưa được lưu; hãy thử lại hoặc báo cho quản trị."
-    return _error_page(request, StarletteHTTPException(500, detail))
-
-
-def _viewer_or_none(request: Request) -> auth.Viewer | None:
-    try:
-        return auth.viewer_for(engine_of(request), request.cookies.get(COOKIE))
-    except Exception:  # noqa: BLE001 - an error page must render even when the database does not answer
-        return None
 
 
 def _safe_cookie(request: Request, response: Response, name: str, value: str, *, path: str, max_age: int) -> None:
@@ -324,7 +280,7 @@ def _routes() -> Any:
     @router.get("/queue", response_class=HTMLResponse)
     def queue_page(request: Request, viewer: Reviewer) -> Response:
         filters = _filters(request)
-        page = max(1, min(_int(request.query_params.get("p", "1"), "p"), 1_000_000))
+        page = page_param(request)
         offset = (page - 1) * QUEUE_PAGE
         rows = queue(engine_of(request), viewer.name, filters, limit=QUEUE_PAGE, offset=offset)
         total = queue_total(engine_of(request), viewer.name, filters)
@@ -375,7 +331,7 @@ def _routes() -> Any:
         row, book = _row_and_book(engine_of(request), record_id)
         if not (row.bbox and book and row.image_name and row.page_no):
             raise HTTPException(404, "Bản ghi này không có ảnh quét.")
-        width = min(3000, max(400, _int(request.query_params.get("width", "1600"), "width")))
+        width = min(3000, max(400, int_param(request.query_params.get("width", "1600"), "width")))
         try:
             expected = page_sha256(engine_of(request), book.book_id, row.page_no)
             png = row_crop_png(
@@ -434,7 +390,7 @@ def _routes() -> Any:
             engine,
             record_id,
             viewer.name,
-            version=_int(form.get("version"), "version"),
+            version=int_param(form.get("version"), "version"),
             values=values,
             illegible=illegible,
             reject_reason=reject if form.get("action") == "reject" else None,
@@ -490,7 +446,7 @@ def _routes() -> Any:
                 viewer.name,
                 candidate=str(form.get("candidate", "")),
                 same=form.get("decision") == "same",
-                version=_int(form.get("version", "0"), "version"),
+                version=int_param(form.get("version", "0"), "version"),
             )
         except KeyError as error:
             raise HTTPException(404, "Không có bản ghi này, hoặc bản ghi được đề nghị là trùng.") from error
@@ -505,77 +461,15 @@ def _routes() -> Any:
             return JSONResponse(data)
         return _page(request, "books.html", {"viewer": viewer, **data})
 
-    @router.get("/admin/users", response_class=HTMLResponse)
-    def users_page(request: Request, viewer: Admin) -> Response:
-        users = auth.list_users(engine_of(request))
-        return _page(request, "users.html", {"viewer": viewer, "users": users, "error": None})
-
-    @router.get("/admin/access", response_class=HTMLResponse)
-    def access_page(request: Request, viewer: Admin) -> Response:
-        """Who read what: the access log, newest first, by user or record."""
-        params = request.query_params
-        page = max(1, min(_int(params.get("p", "1"), "p"), 1_000_000))
-        user, record_id = (params.get("user") or "").strip()[:64], (params.get("record") or "").strip()[:64]
-        found = access_log(engine_of(request), user=user or None, record_id=record_id or None, offset=(page - 1) * 100)
-        if _wants_json(request):
-            rows = [
-                {"at": e.at.isoformat(), "user": e.user_name, "action": e.action, "record_id": e.record_id,
-                 "detail": e.detail, "client": e.client}
-                for e in found.entries
-            ]  # fmt: skip
-            return JSONResponse({"total": found.total, "entries": rows})
-        query = urlencode({key: value for key, value in (("user", user), ("record", record_id)) if value})
-        context = {"viewer": viewer, "found": found, "user": user, "record": record_id, "page": page, "query": query}
-        return _page(request, "access.html", context)
-
-    @router.post("/admin/users/change", response_class=HTMLResponse)
-    async def change_user(request: Request, viewer: Posting) -> Response:
-        """An admin disables, enables, re-roles a user or sets a new password."""
-        if not viewer.may("admin"):
-            raise HTTPException(403, "Bạn không có quyền mở trang này.")
-        form = await request.form()
-        name, action = str(form.get("name", "")), str(form.get("action", ""))
-        engine = engine_of(request)
-        changes = {
-            "disable": lambda: auth.set_active(engine, name, False),
-            "enable": lambda: auth.set_active(engine, name, True),
-            "role": lambda: auth.set_role(engine, name, str(form.get("role", ""))),
-            "reset": lambda: auth.reset_password(engine, name, str(form.get("password", ""))),
-        }
-        if action not in changes:
-            raise HTTPException(422, "Thao tác không hợp lệ.")
-        error, done = None, None
-        try:
-            changes[action]()
-            done = f"Đã cập nhật người dùng {name}."
-        except HotichError as problem:
-            error = USER_ERRORS.get(problem.code, problem.message)
-        users = auth.list_users(engine)
-        context = {"viewer": viewer, "users": users, "error": error, "done": done}
-        return _page(request, "users.html", context, status_code=422 if error else 200)
-
-    @router.post("/admin/users", response_class=HTMLResponse)
-    async def add_user(request: Request, viewer: Posting) -> Response:
-        if not viewer.may("admin"):
-            raise HTTPException(403, "Bạn không có quyền mở trang này.")
-        form = await request.form()
-        error = None
-        try:
-            auth.add_user(
-                engine_of(request),
-                str(form.get("name", "")),
-                str(form.get("role", "")),
-                str(form.get("password", "")),
-            )
-        except Exception as problem:  # noqa: BLE001 - HotichError shown to the admin
-            error = getattr(problem, "message", str(problem))
-        users = auth.list_users(engine_of(request))
-        return _page(request, "users.html", {"viewer": viewer, "users": users, "error": error})
-
     return router
 
 
-def _int(value: Any, name: str) -> int:
+def page_param(request: Request) -> int:
+    """The page of a paginated list asked for (``?p=``), 1 to 1,000,000."""
+    return max(1, min(int_param(request.query_params.get("p", "1"), "p"), 1_000_000))
+
+
+def int_param(value: Any, name: str) -> int:
     """A whole number from a form or query parameter; a 422 naming it otherwise."""
     try:
         return int(str(value))
