@@ -49,6 +49,7 @@ def main() -> None:
     os.environ["PREFECT_HOME"] = str(work / "prefect-home")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     from flows.digitize import digitize_book
     from load.db import open_database
     from load.export import exported_records, write_jsonl
@@ -77,6 +78,7 @@ def main() -> None:
     print(f"row recall               {result['row_recall']:.4f}   (extra rows: {result['extra_rows']})")
     for group, value in result["accuracy"].items():
         print(f"exact {group:<18} {value:.4f}   ({result['counts'][group]})")
+    print(f"names read right, stored wrong {result['names_changed_from_right_reading']}")
     print(f"auto-accepted            {result['auto_accepted']} ({result['auto_accepted_share']:.1%} of rows)")
     print(f"  with every field right {result['auto_accepted_all_right']:.4f}")
     per_page = hotich_seconds / len(timed_pages)

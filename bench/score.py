@@ -35,6 +35,16 @@ def field_right(key: str, got: Any, want: Any) -> bool:
     return _norm(key, got) == _norm(key, want)
 
 
+def read_right_stored_wrong(field: str, record: dict[str, Any], want: Any) -> bool:
+    """A name OCR read exactly as written (its raw text, normalised alone) that is stored as
+    something else: hotich's own doing, never OCR's."""
+    from normalize.names import normalize_name
+
+    if field not in NAME_KEYS or field_right(field, record["fields"].get(field), want):
+        return False
+    return field_right(field, normalize_name(record["raw"].get(field)).value, want)
+
+
 def load_truth(truth_dir: Path) -> dict[tuple[str, int, int], dict[str, Any]]:
     truth = {}
     for path in sorted(truth_dir.glob("*.jsonl")):
@@ -54,7 +64,7 @@ def score(export_path: Path, truth_dir: Path) -> dict[str, Any]:
         if source.get("book") in books:
             exported[(source["book"], source["page"], source["row"])] = record
     right: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    auto_total = auto_right = 0
+    auto_total = auto_right = changed_right = 0
     wrong_examples: list[str] = []
     for key, want in truth.items():
         record = exported.get(key)
@@ -67,6 +77,7 @@ def score(export_path: Path, truth_dir: Path) -> dict[str, Any]:
             right[group][0] += ok
             right[group][1] += 1
             all_right &= ok
+            changed_right += read_right_stored_wrong(field, record, want)
             if not ok and len(wrong_examples) < 400:
                 wrong_examples.append(
                     f"{key} {field}: want {value!r} got {record['fields'].get(field)!r} "
@@ -82,6 +93,7 @@ def score(export_path: Path, truth_dir: Path) -> dict[str, Any]:
         "extra_rows": len(set(exported) - set(truth)),
         "accuracy": {group: ok / max(1, total) for group, (ok, total) in sorted(right.items())},
         "counts": {group: f"{ok}/{total}" for group, (ok, total) in sorted(right.items())},
+        "names_changed_from_right_reading": changed_right,
         "auto_accepted": auto_total,
         "auto_accepted_share": auto_total / max(1, matched),
         "auto_accepted_all_right": auto_right / max(1, auto_total),
@@ -99,6 +111,7 @@ def main() -> None:
     print(f"row recall           {result['row_recall']:.4f}   (extra rows: {result['extra_rows']})")
     for group, value in result["accuracy"].items():
         print(f"exact {group:<14} {value:.4f}   ({result['counts'][group]})")
+    print(f"names read right, stored wrong {result['names_changed_from_right_reading']}")
     print(f"auto-accepted        {result['auto_accepted']} ({result['auto_accepted_share']:.1%} of rows)")
     print(f"  with every field right {result['auto_accepted_all_right']:.4f}")
 

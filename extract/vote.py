@@ -13,26 +13,28 @@ from difflib import SequenceMatcher
 
 from extract.tesseract import Reading
 from normalize.dates import parse_vn_date
-from normalize.lexicon import known_name_share, mend_name
+from normalize.lexicon import known_name_share, mend_name, suggest_name
 from normalize.syllables import is_vietnamese_syllable
 from normalize.text import clean_text, fold
 from normalize.values import normalize_registration_number, normalize_sex
 from normalize.vocabulary import is_known_ethnicity, mend_ethnicity
-from normalize.words import mend_text
+from normalize.words import mend_text, suggest_text
 from records import DATE_FIELDS, LAYOUTS, NAME_FIELDS, Kind
 from records.layouts import ETHNICITY_FIELDS, NUMBER_FIELDS, OPEN_TEXT_FIELDS, PLACE_FIELDS, SEX_FIELDS
 
 DISAGREEMENT_CAP = 0.6  # confidence of a reading the other rendering contradicts
-MENDED_CAP = 0.85  # confidence of a name whose syllables the lexicon had to mend
+MENDED_CAP = 0.85  # confidence of a name whose invalid syllables the lexicon had to mend
 
 
 @dataclass(frozen=True)
 class CellText:
-    """What a cell says: ``text`` for the normaliser, ``raw`` as OCR read it."""
+    """What a cell says: ``text`` for the normaliser, ``raw`` as OCR read it, and a likelier
+    spelling a person may take (``suggestion``), never put in the value by itself."""
 
     text: str
     raw: str
     confidence: float
+    suggestion: str | None = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class _Candidate:
     raw: str
     confidence: float
     plausibility: float
+    suggestion: str | None = None
 
 
 def _name_candidate(reading: Reading) -> _Candidate:
@@ -51,7 +54,8 @@ def _name_candidate(reading: Reading) -> _Candidate:
     confidence = reading.confidence
     if mended.changed:
         confidence = min(confidence, MENDED_CAP if mended.sure else DISAGREEMENT_CAP)
-    return _Candidate(mended.text, raw, confidence, valid + known_name_share(mended.text))
+    plausibility = valid + known_name_share(mended.text)
+    return _Candidate(mended.text, raw, confidence, plausibility, suggest_name(mended.text))
 
 
 def _plausibility(key: str, text: str) -> float:
@@ -79,7 +83,8 @@ def _text_candidate(reading: Reading) -> _Candidate:
     raw = clean_text(reading.text)
     mended = mend_text(raw)
     confidence = min(reading.confidence, MENDED_CAP) if mended.changed else reading.confidence
-    return _Candidate(mended.text, raw, confidence, 0.0 if mended.changed else 1.0)
+    plausibility = 0.0 if mended.changed else 1.0
+    return _Candidate(mended.text, raw, confidence, plausibility, suggest_text(mended.text))
 
 
 CONFIRMED = 0.97  # a date whose figures and words were read apart and agree
@@ -116,8 +121,8 @@ def needs_second_look(key: str, reading: Reading) -> bool:
     """Is one reading of this cell too doubtful to stand alone?"""
     candidate = _candidate(key, reading)
     sure = SURE_DIGITS if key in DATE_FIELDS | NUMBER_FIELDS else SURE
-    if candidate.confidence < sure or candidate.text != clean_text(reading.text):
-        return True
+    if candidate.confidence < sure or candidate.text != clean_text(reading.text) or candidate.suggestion:
+        return True  # another rendering may read the mark the statistics expect, or confirm this one
     if key in NAME_FIELDS:
         return candidate.plausibility < 2.0  # an impossible or unknown syllable
     if key in DATE_FIELDS | NUMBER_FIELDS | SEX_FIELDS | ETHNICITY_FIELDS:
@@ -153,7 +158,7 @@ def choose_reading(key: str, readings: Sequence[Reading]) -> CellText:
     confidence = best.confidence
     if any(c.text != best.text for c in candidates):
         confidence = min(confidence, DISAGREEMENT_CAP)
-    return CellText(best.text, best.raw, round(confidence, 3))
+    return CellText(best.text, best.raw, round(confidence, 3), best.suggestion)
 
 
 def _header_score(header: Sequence[str], kind: Kind) -> float:

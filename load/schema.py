@@ -137,6 +137,7 @@ class RecordRow(Base):
     event_date: Mapped[str | None] = mapped_column(String(10))  # death date; registration date otherwise
     search_text: Mapped[str | None] = mapped_column(Text)  # folded words the counter search indexes
     places: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # key → {then, today, reason}
+    suggestions: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # key → a likelier spelling offered
     min_confidence: Mapped[float | None] = mapped_column(Float)  # the queue's "least sure first" order
     # Linkage: the held record whose cluster this record belongs to (itself when it leads one).
     cluster_id: Mapped[str | None] = mapped_column(String(64))

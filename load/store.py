@@ -128,6 +128,7 @@ def _apply(row: RecordRow, record: Record) -> None:
     row.bbox = record.source.bbox
     row.field_boxes = record.boxes
     row.places = record.places
+    row.suggestions = record.suggestions or None
     row.min_confidence = min(record.confidence.values(), default=1.0)
     for column, value in key_columns(record.kind, record.fields).items():
         setattr(row, column, value)
@@ -203,6 +204,7 @@ def record_from_row(row: RecordRow) -> Record:
         issues=row.issues,
         boxes=row.field_boxes or {},
         places=row.places or {},
+        suggestions=row.suggestions or {},
     )
 
 

@@ -3,7 +3,12 @@
 Tesseract drops or swaps stacked diacritics on capitals (``NGUYỄN`` → ``NGUYÊN``,
 ``ĐẶNG`` → ``ĐĂNG``). A syllable that no family name (first position) or given
 name (other positions) has, while a spelling with the same letters is a known name,
-is read as that name: the most frequent one, closest in marks.
+may be that name: the most frequent one, closest in marks.
+
+Name frequency says what is *likely*, not what is *written*: a rare name is still a name.
+So only a syllable that is no Vietnamese syllable at all is mended (:func:`mend_name`); a
+valid syllable that statistics do not know stays as read, and the likelier spelling is
+offered to a person as a suggestion (:func:`suggest_name`).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from normalize.syllables import is_vietnamese_syllable
 from normalize.text import fold, tone_key
 
 
@@ -98,13 +104,16 @@ def _best(syllable: str, known: Syllables) -> tuple[str, bool] | None:
     return scored[0][1], sure
 
 
-def mend_name(text: str) -> Mended:
-    """Replace syllables that are no known name by the likeliest known spelling."""
+def mend_name(text: str, *, only_invalid: bool = True) -> Mended:
+    """Replace syllables that are no Vietnamese syllable by the likeliest known name spelling.
+
+    With ``only_invalid=False`` every syllable no name has is replaced: that is a guess, for
+    :func:`suggest_name` only, never a value."""
     words = text.split()
     changed, sure = 0, True
     for index, word in enumerate(words):
         known = family_names() if index == 0 else given_syllables()
-        if word in known:
+        if word in known or (only_invalid and is_vietnamese_syllable(word)):
             continue
         best = _best(word, known)
         if best is None:
@@ -113,6 +122,15 @@ def mend_name(text: str) -> Mended:
         changed += 1
         sure = sure and best[1]
     return Mended(" ".join(words), changed, sure)
+
+
+def suggest_name(text: str) -> str | None:
+    """The likelier name a person may take instead of ``text`` as read, or None.
+
+    Offered where a syllable read is valid Vietnamese but no known name in its position
+    (``NGUYÊN`` first, ``Nguyễn`` suggested). Never stored as the value."""
+    guess = mend_name(text, only_invalid=False)
+    return guess.text if guess.changed and guess.text != text else None
 
 
 def known_name_share(text: str) -> float:

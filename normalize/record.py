@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pydantic import BaseModel, Field
 
@@ -56,6 +56,7 @@ class NormalizedRecord:
     status: Status
     review_reasons: list[str]
     places: dict[str, dict[str, str | None]]
+    suggestions: dict[str, str] = field(default_factory=dict)
 
 
 # The date that tells which administrative units a place was written under.
@@ -130,8 +131,13 @@ def normalize_record(
     reference_year: int | None,
     settings: ReviewSettings,
     field_normalizer: Callable[..., Normalized] = normalize_field,
+    suggested: Mapping[str, str | None] | None = None,
 ) -> NormalizedRecord:
     """Normalise every field of a record of ``kind`` and route it.
+
+    ``suggested`` holds likelier spellings of what OCR read (from name statistics or the word
+    list): each is normalised and kept beside the value, never in it, and sends the record to
+    a person (``suggestion:<key>``) who takes it with one key or leaves it.
 
     Without a book's year (a held record), a two-digit year resolves against the record's own
     registration year: nothing it registers happened after it (``15/3/98`` registered in 2001)."""
@@ -148,6 +154,12 @@ def normalize_record(
             issues[key] = result.issues
     for key, found in record_rules(kind, fields, book_year=reference_year).items():
         issues[key] = (*issues.get(key, ()), *found)
+    suggestions = {}
+    for key, text in (suggested or {}).items():
+        offered = field_normalizer(key, text, reference_year=reference_year).value if text else None
+        if offered and offered != fields.get(key):
+            suggestions[key] = offered
     reasons = review_reasons(kind, fields, issues, confidence, settings)
+    reasons += [f"suggestion:{key}" for key in suggestions if f"suggestion:{key}" not in reasons]
     status = Status.needs_review if reasons else Status.auto_accepted
-    return NormalizedRecord(fields, issues, status, reasons, resolve_places(fields))
+    return NormalizedRecord(fields, issues, status, reasons, resolve_places(fields), suggestions)

@@ -23,7 +23,10 @@ def page_records(
         text = {key: row.cells[key].text if key in row.cells else None for key in keys}
         # A cell with no writing is blank for sure: empty-cell detection is exact on our pages.
         confidence = {key: row.cells[key].confidence if key in row.cells else 1.0 for key in keys}
-        result = normalize_record(manifest.kind, text, confidence, reference_year=manifest.year, settings=settings)
+        suggested = {key: cell.suggestion for key, cell in row.cells.items() if cell.suggestion}
+        result = normalize_record(
+            manifest.kind, text, confidence, reference_year=manifest.year, settings=settings, suggested=suggested
+        )
         reasons = result.review_reasons + page_reasons
         records.append(
             Record(
@@ -40,6 +43,7 @@ def page_records(
                 issues={key: list(found) for key, found in result.issues.items()},
                 boxes={key: list(box) for key, box in row.boxes.items()},
                 places=result.places,
+                suggestions=result.suggestions,
             )
         )
     return records

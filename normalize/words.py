@@ -1,5 +1,8 @@
 """Vietnamese words, to catch a lost or swapped mark in free text (``Đột quy`` for ``Đột quỵ``).
 
+A phrase whose syllables are all valid Vietnamese stays as read, the dictionary word offered
+as a suggestion (:func:`suggest_text`); only a phrase holding an invalid syllable is mended.
+
 The dictionary is the word list that pyvi (MIT licence) ships: about 31,000 words, most of
 two or more syllables. Two or three lower-case syllables whose letters (marks ignored) make
 a dictionary word, while their own spelling is no word, are almost always a misread word.
@@ -12,6 +15,7 @@ from functools import cache
 from importlib import resources
 
 from normalize.lexicon import mark_distance
+from normalize.syllables import is_vietnamese_syllable
 from normalize.text import fold, tone_key
 
 _PUNCTUATION = ",.;:()\"'"
@@ -94,11 +98,13 @@ def _checkable(tokens: list[str], start: int) -> bool:
     return True
 
 
-def _replacement(tokens: list[str], index: int, size: int) -> list[str] | None:
+def _replacement(tokens: list[str], index: int, size: int, only_invalid: bool) -> list[str] | None:
     window = tokens[index : index + size]
     if len(window) < size or not _checkable(window, index):
         return None
     words = [token.strip(_PUNCTUATION) for token in window]
+    if only_invalid and all(is_vietnamese_syllable(word) for word in words):
+        return None
     phrase = " ".join(words)
     known = dictionary()
     if tone_key(phrase) in known.words:
@@ -112,17 +118,24 @@ def _replacement(tokens: list[str], index: int, size: int) -> list[str] | None:
     return [token.replace(old, new) for token, old, new in zip(window, words, fixed, strict=True)]
 
 
-def mend_text(text: str) -> MendedText:
-    """Replace misread two- and three-syllable words by the dictionary's spelling."""
+def mend_text(text: str, *, only_invalid: bool = True) -> MendedText:
+    """Replace misread two- and three-syllable words holding an invalid syllable by the
+    dictionary's spelling (every phrase no word is, with ``only_invalid=False``: a guess)."""
     tokens = text.split(" ")
     changed = 0
     index = 0
     while index < len(tokens):
         for size in (3, 2):
-            fixed = _replacement(tokens, index, size)
+            fixed = _replacement(tokens, index, size, only_invalid)
             if fixed is not None:
                 tokens[index : index + size] = fixed
                 changed += 1
                 break
         index += 1
     return MendedText(" ".join(tokens), changed)
+
+
+def suggest_text(text: str) -> str | None:
+    """The dictionary's spelling of phrases read as valid syllables but no word, or None."""
+    guess = mend_text(text, only_invalid=False)
+    return guess.text if guess.changed and guess.text != text else None

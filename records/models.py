@@ -146,6 +146,8 @@ class Record(BaseModel):
     boxes: dict[str, list[int]] = Field(default_factory=dict, exclude=True)
     # Each written place resolved: {key: {"then": unit at the event date, "today": ..., "reason": ...}}
     places: dict[str, dict[str, str | None]] = Field(default_factory=dict, exclude=True)
+    # A likelier spelling of what OCR read, offered to the reviewer beside the value: {key: text}
+    suggestions: dict[str, str] = Field(default_factory=dict, exclude=True)
 
     def export(self) -> dict[str, Any]:
         data = self.model_dump(mode="json")

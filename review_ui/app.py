@@ -532,6 +532,7 @@ def _record_context(
         "not_in_review": row.status != "needs_review",
         "typed": {key: as_typed(row.fields.get(key), key) for key in field_keys(kind)},
         "has_scan": bool(row.bbox and row.book_id),
+        "suggestions": {key: as_typed(value, key) for key, value in (row.suggestions or {}).items()},
     }
 
 

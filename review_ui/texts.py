@@ -41,6 +41,7 @@ ISSUES = {
     "ocr_substitution": "đã sửa chữ/số đọc nhầm (0/O, 1/l)",
     "unusual_name": "họ và tên hiếm gặp",
     "tone_unsure": "dấu thanh có thể bị đọc nhầm (vd. Ưng/Ửng)",
+    "suggestion": "máy đọc được một giá trị hợp lệ; có gợi ý khác hay gặp hơn (F3 để dùng)",
     "missing_diacritics": "tên viết không dấu",
     "remark_in_name": "đã bỏ ghi chú trong ngoặc khỏi tên",
     "title_in_name": "đã bỏ danh xưng (Ông/Bà…) trước tên",

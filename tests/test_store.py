@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from load.db import open_database
 from load.export import csv_columns, exported_records, write_csv, write_jsonl
 from load.schema import Page, RecordRow
-from load.store import record_failed_page, register_book, save_page
+from load.store import record_failed_page, record_from_row, register_book, save_page
 from records import BookManifest, HotichError, Kind, Record, RecordSource, Status, record_id_for
 
 MANIFEST = BookManifest(book_id="KS-1998-Q01", kind=Kind.birth, year=1998)
@@ -115,6 +115,19 @@ def test_book_kind_cannot_change(db_url: str) -> None:
             assert error.code == "book_kind_changed"
         else:
             raise AssertionError("a book's kind changed silently")
+
+
+def test_a_suggestion_is_kept_beside_the_value_and_not_exported(db_url: str) -> None:
+    engine = open_database(db_url)
+    offered = _record(1, "Nguyên Văn An").model_copy(update={"suggestions": {"full_name": "Nguyễn Văn An"}})
+    _save(engine, [offered])
+    with Session(engine) as session:
+        row = session.get(RecordRow, offered.record_id)
+        assert row is not None
+        assert (row.fields["full_name"], row.suggestions) == ("Nguyên Văn An", {"full_name": "Nguyễn Văn An"})
+        assert record_from_row(row).suggestions == {"full_name": "Nguyễn Văn An"}
+    exported = next(iter(exported_records(engine)))
+    assert exported["fields"]["full_name"] == "Nguyên Văn An" and "suggestions" not in exported
 
 
 def test_jsonl_export_has_exactly_the_spec_keys(db_url: str) -> None:

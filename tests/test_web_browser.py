@@ -116,6 +116,32 @@ def test_correct_a_field_and_save_with_the_keyboard_only(server: str, browser: o
     assert _record(db_url, "R3").status == "needs_review"
 
 
+def test_take_the_offered_spelling_with_one_key(server: str, browser: object, db_url: str) -> None:
+    with Session(open_database(db_url)) as session, session.begin():
+        row = session.get(RecordRow, "R1")
+        assert row is not None
+        row.fields = dict(row.fields, full_name="Nguyên Văn An", mother_name="Trần Thị Be")
+        row.suggestions = {"full_name": "Nguyễn Văn An", "mother_name": "Trần Thị Bé"}
+        row.review_reasons = ["suggestion:full_name", "suggestion:mother_name"]
+    page = browser.new_page(viewport={"width": 1400, "height": 900})  # type: ignore[attr-defined]
+    _sign_in(page, server, "lan")
+    page.goto(f"{server}/records/R1")
+    page.wait_for_function("document.activeElement && document.activeElement.name === 'full_name'")
+    assert "Nguyễn Văn An" in page.inner_text("[data-key=full_name] .suggestion")
+    page.keyboard.press("F3")  # the focused field's suggestion
+    assert page.input_value("#f-full_name") == "Nguyễn Văn An"
+    assert page.input_value("#f-mother_name") == "Trần Thị Be"  # another field's suggestion is left
+    page.wait_for_selector("#verdict-full_name .verdict.good")  # checked as if typed
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{server}/records/R2*")
+    saved = _record(db_url, "R1")
+    assert (saved.status, saved.fields["full_name"], saved.fields["mother_name"]) == (
+        "reviewed",
+        "Nguyễn Văn An",
+        "Trần Thị Be",
+    )
+
+
 def test_decide_a_possible_duplicate(server: str, browser: object, db_url: str) -> None:
     from load.store import key_columns
 

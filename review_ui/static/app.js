@@ -1,4 +1,5 @@
 // Keyboard-first review: Enter saves (the form's own submit), Esc skips, F2 accepts as is,
+// F3 takes the suggestion offered beside the focused field (else the first one offered),
 // F4 marks the focused field illegible, F8 rejects the row; +/- zoom the scan crop.
 (function () {
   "use strict";
@@ -12,6 +13,20 @@
     flag.value = on ? "1" : "0";
     field.classList.toggle("illegible", on);
     input.readOnly = on;
+  }
+
+  function takeSuggestion(button) {
+    var input = document.getElementById(button.dataset.for);
+    if (!input || input.readOnly) { return; }
+    input.value = button.dataset.value;
+    input.dispatchEvent(new Event("input", { bubbles: true }));  // checked as if typed
+    input.focus();
+  }
+
+  function suggestionFor(element) {
+    var field = element && element.closest ? element.closest(".field") : null;
+    var own = field ? field.querySelector(".take-suggestion") : null;
+    return own || document.querySelector(".take-suggestion");
   }
 
   function zoom(factor) {
@@ -37,6 +52,10 @@
       event.preventDefault();
       form.reset();  // the values as loaded: accept the row as it is
       form.requestSubmit();
+    } else if (event.key === "F3") {
+      event.preventDefault();
+      var offered = suggestionFor(document.activeElement);
+      if (offered && !offered.disabled) { takeSuggestion(offered); }
     } else if (event.key === "F4") {
       event.preventDefault();
       if (document.activeElement && document.activeElement.tagName === "INPUT") {
@@ -58,6 +77,9 @@
     var zoomOut = document.getElementById("zoom-out");
     if (zoomIn) { zoomIn.addEventListener("click", function () { zoom(1.25); }); }
     if (zoomOut) { zoomOut.addEventListener("click", function () { zoom(0.8); }); }
+    document.querySelectorAll(".take-suggestion").forEach(function (button) {
+      button.addEventListener("click", function () { takeSuggestion(button); });
+    });
     var form = onRecordPage();
     if (form) {
       // The field to look at first (least sure, or flagged); its text selected so typing replaces it.
