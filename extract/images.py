@@ -36,6 +36,12 @@ class PageRef:
         return shown if self.frame == 0 else f"{shown}#{self.frame + 1}"
 
 
+def page_ref(image_name: str, page_no: int) -> PageRef:
+    """The page a stored ``image_name`` (``0003.png`` or ``book.pdf#3``) names."""
+    file, _, frame = image_name.partition("#")
+    return PageRef(file, int(frame) - 1 if frame else 0, page_no)
+
+
 def printable_name(name: str) -> str:
     """A file name as text: the bytes of a name that is not UTF-8 (os.listdir keeps them as
     surrogates) become U+FFFD, so the name can be shown, logged and stored."""
@@ -154,6 +160,11 @@ def _read_image(path: Path, frame: int) -> Image.Image:
 
 def load_page(book_dir: Path, page: PageRef, *, book_id: str) -> np.ndarray:
     """The page as an 8-bit grey image; ``HotichError`` naming the book and file on failure."""
+    return load_page_as_scanned(book_dir, page, book_id=book_id)[1]
+
+
+def load_page_as_scanned(book_dir: Path, page: PageRef, *, book_id: str) -> tuple[Image.Image, np.ndarray]:
+    """The page as scanned (colour, upright) and as the 8-bit grey image it is read from."""
     path = book_dir / page.file
     where = f"book {book_id}, file {page.image_name}"
     if printable_name(page.file) != page.file:
@@ -201,7 +212,7 @@ def load_page(book_dir: Path, page: PageRef, *, book_id: str) -> np.ndarray:
         raise page_error(
             "page_blank", "the page is blank", "check the scan; remove blank pages or set page_offset", where
         )
-    return gray
+    return image, gray
 
 
 def content_hash(gray: np.ndarray) -> str:

@@ -196,8 +196,13 @@ def import_existing_command(
     file: Annotated[Path, typer.Argument(help="CSV or XLSX: record_id, kind, then field keys (spec section 5)")],
     db: DbOption = None,
     sheet: Annotated[str | None, typer.Option(help="XLSX sheet to read, when it has several")] = None,
+    template: Annotated[
+        Path | None, typer.Option("--template", help="The Ministry's column file, for a sheet in its columns")
+    ] = None,
 ) -> None:
-    """Load records already held electronically; re-importing the same file changes nothing."""
+    """Load records already held electronically; re-importing the same file changes nothing.
+
+    A sheet in the Ministry's columns (a package delivered before) is read back through them."""
     from load.db import open_database
     from load.importer import import_existing
 
@@ -211,6 +216,7 @@ def import_existing_command(
                 file,
                 sheet=sheet,
                 on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+                template=template,
             )
         engine.dispose()
     for note in summary.notes:
@@ -644,6 +650,11 @@ def _command_name() -> str:
         except ValueError:
             return str(program)
     return "hotich"
+
+
+from flows.package_cli import package_command  # noqa: E402 - after app, whose handlers it uses
+
+app.command("package")(package_command)
 
 
 def main() -> Any:

@@ -30,6 +30,8 @@ from sqlalchemy.orm import Session
 
 from load.files import ROW_PROBLEM, Table, file_changed, read_table
 from load.linkage import link_imported
+from load.moj_import import ministry_table
+from load.moj_template import load_template
 from load.schema import RECORDS, RecordRow
 from load.search import indexed_in_bulk
 from load.store import DECIDED, key_columns
@@ -165,10 +167,13 @@ def import_existing(
     sheet: str | None = None,
     settings: ReviewSettings | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    template: Path | None = None,
 ) -> ImportSummary:
-    """Load a file of existing records; see the module's docstring."""
+    """Load a file of existing records; see the module's docstring. A sheet whose header is the
+    Ministry's column codes of one kind (``template``, else the shipped one) is read through them."""
     settings = settings or ReviewSettings()
     table = read_table(path, sheet=sheet)
+    table = ministry_table(table, load_template(template)) or table
     _check_columns(table)
     in_file = record_ids(table)  # the file is read twice, and never held: duplicate ids need the whole of it
     rows = sum(in_file.values())

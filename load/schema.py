@@ -50,6 +50,10 @@ class Book(Base):
     year: Mapped[int | None] = mapped_column(Integer)
     locality: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     source_dir: Mapped[str] = mapped_column(Text)
+    # For the Ministry's package (book.json, contract v2): quyển số, năm mở sổ, nơi đăng ký.
+    volume: Mapped[str | None] = mapped_column(String(16))
+    opened_year: Mapped[int | None] = mapped_column(Integer)
+    registration_place: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 

@@ -36,6 +36,9 @@ def register_book(session: Session, manifest: BookManifest, book_dir: Path) -> N
         session.add(book)
     book.year = manifest.year
     book.locality = manifest.locality.model_dump() if manifest.locality else None
+    book.volume = manifest.volume
+    book.opened_year = manifest.opened_year
+    book.registration_place = manifest.registration_place
     book.source_dir = str(book_dir.resolve())
 
 

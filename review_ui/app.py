@@ -102,6 +102,9 @@ def create_app(
     from review_ui.admin import admin_routes
 
     app.include_router(admin_routes())
+    from review_ui.package import package_routes
+
+    app.include_router(package_routes())
     return app
 
 
@@ -459,7 +462,8 @@ def _routes() -> Any:
         data = _dashboard(engine_of(request))
         if _wants_json(request):
             return JSONResponse(data)
-        return _page(request, "books.html", {"viewer": viewer, **data})
+        digitised = {name for name in data["books"] if name in data["pages_by_book"]}
+        return _page(request, "books.html", {"viewer": viewer, "digitised": digitised, **data})
 
     return router
 
@@ -568,4 +572,5 @@ def _dashboard(engine: Engine) -> dict[str, Any]:
         "books": {name: dict(values) | {"pages": pages.get(name, 0)} for name, values in sorted(books.items())},
         "histogram": [histogram.get(bucket, 0) for bucket in range(10)],
         "reviewers_today": {name: count for name, count in reviewed},
+        "pages_by_book": dict(pages),
     }

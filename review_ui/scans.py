@@ -10,15 +10,9 @@ import numpy as np
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from extract.images import PageRef, content_hash, load_page
+from extract.images import content_hash, load_page, page_ref
 from load.schema import Book, Page, RecordRow
 from records import HotichError
-
-
-def page_ref(image_name: str, page_no: int) -> PageRef:
-    """The page a record's ``image_name`` (``0003.png`` or ``book.pdf#3``) names."""
-    file, _, frame = image_name.partition("#")
-    return PageRef(file, int(frame) - 1 if frame else 0, page_no)
 
 
 @lru_cache(maxsize=16)

@@ -46,6 +46,9 @@ def generate_book(out_dir: Path, *, kind: Kind, seed: int, pages: int = 5, year:
         layout="ledger",
         year=year,
         locality=Locality(commune=writer.communes[0], district=writer.district, province=writer.province),
+        volume="01",
+        opened_year=year,
+        registration_place=f"UBND {writer.communes[0]}, {writer.district}, {writer.province}",
     )
     (book_dir / "book.json").write_text(manifest.model_dump_json(indent=2, exclude_none=True), encoding="utf-8")
     truth_dir = out_dir / "truth"
