@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -11,6 +12,7 @@ from extract.clean import box_on_scan, clean_page
 from extract.table import Grid, erase_lines, find_grid
 from extract.tesseract import OcrEngine, Reading
 from extract.vote import CellText, choose_reading, header_matches, needs_second_look, second_renderings, settled
+from normalize.text import fold
 from records import LAYOUTS, HotichError, Kind
 
 
@@ -27,6 +29,29 @@ class PageExtraction:
     angle: float
     rows: list[RowExtraction]
     warnings: list[str] = field(default_factory=list)
+    page_label: str | None = None  # the printed page number ("Trang 12", "Trang số: 12"), when read
+
+
+_PAGE_LABEL = re.compile(r"\btrang\s*(?:so)?\s*[:.]?\s*(\d{1,4})\b")
+MARGIN_STRIP = 0.12  # of the page's height: where a page number is printed above or below the table
+
+
+def _margin_strips(page: np.ndarray, grid: Grid) -> list[np.ndarray]:
+    """The page above and below the table, where the page number is printed."""
+    height = page.shape[0]
+    reach = int(height * MARGIN_STRIP)
+    top, bottom = grid.rows[0], grid.rows[-1]
+    strips = [page[max(0, top - reach) : max(0, top - 4)], page[min(height, bottom + 4) : min(height, bottom + reach)]]
+    return [strip for strip in strips if strip.shape[0] >= 12]
+
+
+def page_label(texts: list[str]) -> str | None:
+    """The number after ``Trang`` / ``Trang số`` in the page's margins, if one is printed."""
+    for text in texts:
+        found = _PAGE_LABEL.search(fold(text))
+        if found:
+            return str(int(found.group(1)))
+    return None
 
 
 def _grid_or_error(clean: np.ndarray, kind: Kind, where: str) -> Grid:
@@ -69,7 +94,8 @@ def extract_page(gray: np.ndarray, *, kind: Kind, engine: OcrEngine, where: str)
             cell = crop_cell(page, grid, row, column, ink)
             if has_writing(cell, ink):
                 renderings[(row, column)] = prepare_variants(cell, ink)
-    by_cell = _read_cells(renderings, keys, engine)
+    strips = _margin_strips(page, grid)
+    by_cell, margins = _read_cells(renderings, keys, engine, strips)
     warnings = _header_warnings(by_cell, kind)
     rows = []
     for row in range(1, len(grid.rows) - 1):
@@ -80,16 +106,22 @@ def extract_page(gray: np.ndarray, *, kind: Kind, engine: OcrEngine, where: str)
                 key: box_on_scan(grid.cell_box(row, c), cleaned.transform, gray.shape) for c, key in enumerate(keys)
             }
             rows.append(RowExtraction(row=row, bbox=bbox, cells=found, boxes=boxes))
-    return PageExtraction(angle=cleaned.angle, rows=rows, warnings=warnings)
+    label = page_label([reading.text for reading in margins])
+    return PageExtraction(angle=cleaned.angle, rows=rows, warnings=warnings, page_label=label)
 
 
 def _read_cells(
-    renderings: dict[tuple[int, int], list[np.ndarray]], keys: list[str], engine: OcrEngine
-) -> dict[tuple[int, int], list[Reading]]:
-    """Every cell read in its first rendering (one OCR call); doubtful ones again, rendering by
-    rendering, until two readings agree on a plausible text (one more OCR call per round)."""
+    renderings: dict[tuple[int, int], list[np.ndarray]],
+    keys: list[str],
+    engine: OcrEngine,
+    strips: list[np.ndarray],
+) -> tuple[dict[tuple[int, int], list[Reading]], list[Reading]]:
+    """Every cell read in its first rendering, with the page's margin ``strips`` (one OCR call);
+    doubtful cells again, rendering by rendering, until two readings agree on a plausible text
+    (one more OCR call per round). Returns the cells' readings and the strips'."""
     cells = list(renderings)
-    first = engine.read([renderings[cell][0] for cell in cells])
+    first = engine.read([renderings[cell][0] for cell in cells] + strips)
+    first, margins = first[: len(cells)], first[len(cells) :]
     by_cell = {cell: [reading] for cell, reading in zip(cells, first, strict=True)}
     pending = [cell for cell in cells if cell[0] > 0 and needs_second_look(keys[cell[1]], by_cell[cell][0])]
     for index in range(1, max((len(images) for images in renderings.values()), default=1)):
@@ -99,7 +131,7 @@ def _read_cells(
         for cell, reading in zip(pending, engine.read([renderings[cell][index] for cell in pending]), strict=True):
             by_cell[cell].append(reading)
         pending = [cell for cell in pending if not settled(keys[cell[1]], by_cell[cell])]
-    return by_cell
+    return by_cell, margins
 
 
 def _header_warnings(by_cell: dict[tuple[int, int], list[Reading]], kind: Kind) -> list[str]:

@@ -38,7 +38,7 @@ from records import BookManifest, HotichError, Status
 
 # Bump when extraction changes what it reads from a page: the OCR cache is keyed on it
 # (pages already in the database are not read again either way).
-PIPELINE_VERSION = "extract-16"
+PIPELINE_VERSION = "extract-17"
 PAGE_WORKERS = 2
 
 
@@ -150,6 +150,7 @@ def _store_page(
             angle=float(extraction.angle),
             warnings=extraction.warnings,
             records=records,
+            page_label=extraction.page_label,
         )
     auto = sum(record.status == Status.auto_accepted for record in records)
     return PageOutcome(page.page_no, page.image_name, "loaded", len(records), auto, len(records) - auto)

@@ -193,8 +193,8 @@ def _cell(column: Column, row: RecordRow, template: Template, book: dict[str, st
         return split_signer(text)[1]
     if conversion == "book":
         return book.get(column.argument, "")
-    if conversion == "page":
-        label = row.fields.get("page_label")
+    if conversion == "page":  # the number printed on the page (a form's field, else its margin), else the index
+        label = row.fields.get("page_label") or book.get(f"page:{row.page_no}")
         return str(label) if label else str(row.page_no or "")
     raise AssertionError(conversion)  # parse_template admits no other
 
@@ -254,8 +254,12 @@ def plan_book(engine: Engine, book_id: str, template: Template) -> BookPlan:
             )
         )
         notes = _corrections(session, [row.record_id for row in rows])
+        labels = session.execute(
+            select(Page.page_no, Page.page_label).where(Page.book_id == book_id, Page.page_label.is_not(None))
+        )
+        printed = {f"page:{page_no}": str(label) for page_no, label in labels}
         held = _held_by_ministry(session, [row.record_id for row in rows])
-    facts = {"volume": volume, "registration_place": place}
+    facts = {"volume": volume, "registration_place": place, **printed}
     prefix = template.prefixes[kind]
     for row in rows:
         if row.status == Status.rejected.value:

@@ -76,6 +76,7 @@ class Page(Base):
     angle: Mapped[float | None] = mapped_column(Float)
     warnings: Mapped[list[Any] | None] = mapped_column(JSON)
     row_count: Mapped[int] = mapped_column(Integer, default=0)
+    page_label: Mapped[str | None] = mapped_column(String(16))  # the printed page number (Trang số)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

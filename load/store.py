@@ -149,6 +149,7 @@ def save_page(
     angle: float,
     warnings: list[str],
     records: Iterable[Record],
+    page_label: str | None = None,
 ) -> None:
     """Write a page's records (upsert on provenance) and mark the page loaded.
 
@@ -185,6 +186,7 @@ def save_page(
     page.error_code = page.error_message = None
     page.angle = angle
     page.warnings = warnings
+    page.page_label = page_label
     page.row_count = len(seen)
 
 

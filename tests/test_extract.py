@@ -15,7 +15,7 @@ from PIL import Image
 from extract.cells import PageInk, has_writing, strip_ruling_remnants
 from extract.clean import _rotation, box_on_scan, clean_page, estimate_skew, rotate
 from extract.images import content_hash, list_pages, load_page
-from extract.page import extract_page
+from extract.page import extract_page, page_label
 from extract.table import find_grid
 from extract.tesseract import OcrFailed, Reading, TesseractEngine, Word, parse_tsv
 from extract.vote import choose_reading, header_matches
@@ -40,6 +40,21 @@ def test_grid_has_every_column_and_ruled_row(sample_root: Path, kind: Kind) -> N
         # header + data rows (+ 2 empty ruled rows on the book's last page)
         written = len(_truth_rows(sample_root, book, page.page_no))
         assert len(grid.rows) - 2 in (written, written + 2)
+
+
+@pytest.mark.parametrize(
+    ("texts", "label"),
+    [
+        (["SỔ ĐĂNG KÝ KHAI SINH", "Trang 12"], "12"),
+        (["Trang số: 007"], "7"),
+        (["TRANG SÔ 3"], "3"),  # a lost mark
+        (["Ghi chú: đăng ký trang trọng", ""], None),
+        (["Trang l2"], None),  # a letter for a digit: not guessed, the page index stands in
+        ([], None),
+    ],
+)
+def test_the_printed_page_number(texts: list[str], label: str | None) -> None:
+    assert page_label(texts) == label
 
 
 def test_no_table_on_a_page_of_prose() -> None:

@@ -72,6 +72,9 @@ def test_a_book_is_digitised_with_provenance(book_copy, db_url: str) -> None:
         records[record_id_for(book.name, r["page"], r["row"])]["fields"]["sex"] == r["fields"]["sex"] for r in truth
     )
     assert right >= len(truth) - 1
+    with Session(open_database(db_url)) as session:  # the printed "Trang N" under each table, read
+        labels = dict(session.execute(select(Page.page_no, Page.page_label).where(Page.book_id == book.name)).all())
+    assert labels == {1: "1", 2: "2"}
 
 
 def test_rerunning_a_book_changes_nothing(book_copy, db_url: str, counting_engine, monkeypatch) -> None:

@@ -97,6 +97,10 @@ def test_a_clean_book_is_packaged_cell_by_cell(db_url: str, sample_root: Path, t
             {"full_name": "Lê Thị Hồng", "sex": "female", "birth_date": "1997", "_page": 2},
         ],
     )
+    with Session(engine) as session, session.begin():
+        page = session.scalar(select(Page).where(Page.page_no == 2))
+        assert page is not None
+        page.page_label = "46"  # "Trang 46" printed in the page's margin
     result = build_package(engine, ["KS-1998"], tmp_path / "out", TEMPLATE)
     assert result.refusals == []
     assert sorted(p.name for p in result.written) == [f"{STEM}.xlsx", f"{STEM}.zip"]
@@ -109,7 +113,7 @@ def test_a_clean_book_is_packaged_cell_by_cell(db_url: str, sample_root: Path, t
     assert cells[0]["ngayDangKy"] == "15.03.1998" and cells[0]["nksNgaySinh"] == "02.03.1998"
     assert cells[0]["nksHoTen"] == "NGUYỄN VĂN AN" and cells[2]["nksHoTen"] == "Lê Thị Hồng"
     assert (cells[0]["nksGioiTinh"], cells[2]["nksGioiTinh"]) == ("Nam", "Nữ")
-    assert cells[2]["nksNgaySinh"] == "1997" and (cells[0]["trangSo"], cells[2]["trangSo"]) == ("1", "2")
+    assert cells[2]["nksNgaySinh"] == "1997" and (cells[0]["trangSo"], cells[2]["trangSo"]) == ("1", "46")
     assert cells[1]["nksDanToc"] == "Kinh" and cells[1]["ghiChu"] == "Đăng ký quá hạn"  # Việt is Kinh
     assert cells[0]["loaiDangKy"] is None and cells[0]["nksQuocTich"] is None  # no value: empty
     with zipfile.ZipFile(tmp_path / "out" / f"{STEM}.zip") as bundle:
@@ -184,7 +188,7 @@ def test_round_trip_of_a_digitised_book(book_copy, db_url: str, tmp_path: Path, 
                     column.argument
                 ]
             elif column.conversion == "page":
-                want = str(record.page_no)
+                want = str(record.page_no)  # the generator prints "Trang N" on page N: read, and the same
             elif column.conversion == "name":
                 written = (record.raw or {}).get(column.key) or ""
                 want = stored.upper() if stored and written.isupper() else stored
@@ -274,6 +278,17 @@ def test_a_pdf_over_its_budget_is_refused(db_url: str, sample_root: Path, tmp_pa
     tight = parse_template(json.dumps(data), "tight.json")
     result = build_package(engine, ["KS-1998"], tmp_path / "out", tight)
     assert _reasons(result) == [(1, 1, "pdf_budget")] and result.written == []
+
+
+def test_a_scan_changed_since_it_was_read_is_refused(book_copy, db_url: str, tmp_path: Path) -> None:
+    book = book_copy(Kind.birth)
+    engine = _book(db_url, book, [{}, {"_page": 2}])
+    first = list_pages(book)[0]
+    other = list_pages(book)[1]
+    (book / first.file).write_bytes((book / other.file).read_bytes())  # another page under its name
+    result = build_package(engine, ["KS-1998"], tmp_path / "out", TEMPLATE)
+    assert _reasons(result) == [(1, 1, "scan")] and "not the one" in result.refusals[0].reason
+    assert result.written == []
 
 
 def test_a_book_without_its_facts_is_refused_before_any_work(db_url: str, sample_root: Path) -> None:
