@@ -53,12 +53,14 @@ def read_manifest(book_dir: Path) -> BookManifest:
         )
         code = "manifest_unknown_kind" if any(p["loc"] == ("kind",) for p in error.errors()) else "manifest_invalid"
         raise HotichError(code, f"{MANIFEST} is invalid: {problems}", fix="correct book.json", where=where) from error
-    if manifest.layout != "ledger":
+    layout = manifest.book_layout
+    if not layout.read:
         raise HotichError(
             "layout_not_supported",
-            f"book {manifest.book_id} has layout '{manifest.layout}'; this version reads ledger books only",
-            fix="digitise form and couple-ledger books with a later hotich, or set layout to ledger if the pages "
-            "are ruled tables of one row per record",
+            f"book {manifest.book_id} has layout '{manifest.layout}' ({layout.description}); this version does not "
+            "read its pages yet",
+            fix="digitise it with a later hotich, or set layout to ledger if the pages are ruled tables of one row "
+            "per record",
             where=where,
         )
     return manifest

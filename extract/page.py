@@ -13,7 +13,8 @@ from extract.table import Grid, erase_lines, find_grid
 from extract.tesseract import OcrEngine, Reading
 from extract.vote import CellText, choose_reading, header_matches, needs_second_look, second_renderings, settled
 from normalize.text import fold
-from records import LAYOUTS, HotichError, Kind
+from records import HotichError
+from records.layouts import Layout
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,8 @@ def page_label(texts: list[str]) -> str | None:
     return None
 
 
-def _grid_or_error(clean: np.ndarray, kind: Kind, where: str) -> Grid:
-    grid = find_grid(clean, columns=len(LAYOUTS[kind]))
+def _grid_or_error(clean: np.ndarray, layout: Layout, where: str) -> Grid:
+    grid = find_grid(clean, columns=len(layout.columns))
     if grid is None:
         raise HotichError(
             "page_no_table",
@@ -63,31 +64,38 @@ def _grid_or_error(clean: np.ndarray, kind: Kind, where: str) -> Grid:
             fix="check that this is a ledger page; rescan it straighter or with more light",
             where=where,
         )
-    expected = len(LAYOUTS[kind])
+    expected = len(layout.columns)
     found = len(grid.columns) - 1
     if found != expected:
         raise HotichError(
             "page_columns_mismatch",
-            f"the table has {found} columns, a {kind} ledger has {expected}",
+            f"the table has {found} columns, a {layout.kind} {layout.name} has {expected}",
             fix="check the book's kind in book.json, or rescan the page so every ruling shows",
             where=where,
         )
     return grid
 
 
-def extract_page(gray: np.ndarray, *, kind: Kind, engine: OcrEngine, where: str) -> PageExtraction:
-    """Clean the page, find its table, read every non-empty cell in one OCR call."""
+def extract_page(gray: np.ndarray, *, layout: Layout, engine: OcrEngine, where: str) -> PageExtraction:
+    """Clean the page, find the layout's table, read every non-empty cell in one OCR call."""
+    if layout.structure != "row":
+        raise HotichError(
+            "layout_not_supported",
+            f"pages of the {layout.name} layout ({layout.description}) are not read by this version",
+            fix="digitise this book when hotich reads its layout; until then key its records",
+            where=where,
+        )
     cleaned = clean_page(gray)
     try:
-        grid = _grid_or_error(cleaned.image, kind, where)
+        grid = _grid_or_error(cleaned.image, layout, where)
     except HotichError:
         if not cleaned.rectified:
             raise
         cleaned = clean_page(gray, rectify=False)  # the squaring-up went wrong: try without it
-        grid = _grid_or_error(cleaned.image, kind, where)
+        grid = _grid_or_error(cleaned.image, layout, where)
     page = erase_lines(cleaned.image, grid)
     ink = page_ink(page, grid)
-    keys = [column.key for column in LAYOUTS[kind]]
+    keys = [column.key for column in layout.columns]
     renderings: dict[tuple[int, int], list[np.ndarray]] = {}  # (row, column) of every cell with writing
     for row in range(len(grid.rows) - 1):
         for column in range(len(keys)):
@@ -96,7 +104,7 @@ def extract_page(gray: np.ndarray, *, kind: Kind, engine: OcrEngine, where: str)
                 renderings[(row, column)] = prepare_variants(cell, ink)
     strips = _margin_strips(page, grid)
     by_cell, margins = _read_cells(renderings, keys, engine, strips)
-    warnings = _header_warnings(by_cell, kind)
+    warnings = _header_warnings(by_cell, layout)
     rows = []
     for row in range(1, len(grid.rows) - 1):
         found = {keys[c]: choose_reading(keys[c], by_cell[(row, c)]) for c in range(len(keys)) if (row, c) in by_cell}
@@ -134,8 +142,9 @@ def _read_cells(
     return by_cell, margins
 
 
-def _header_warnings(by_cell: dict[tuple[int, int], list[Reading]], kind: Kind) -> list[str]:
-    header = [max(by_cell.get((0, c), [Reading()]), key=lambda r: r.confidence).text for c in range(len(LAYOUTS[kind]))]
-    if header_matches(header, kind):
+def _header_warnings(by_cell: dict[tuple[int, int], list[Reading]], layout: Layout) -> list[str]:
+    columns = range(len(layout.columns))
+    header = [max(by_cell.get((0, c), [Reading()]), key=lambda r: r.confidence).text for c in columns]
+    if header_matches(header, layout):
         return []
-    return [f"header_mismatch: the column headings read {header!r}, not those of a {kind} ledger"]
+    return [f"header_mismatch: the column headings read {header!r}, not those of a {layout.kind} {layout.name}"]

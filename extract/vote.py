@@ -19,8 +19,7 @@ from normalize.text import clean_text, fold
 from normalize.values import normalize_registration_number, normalize_sex
 from normalize.vocabulary import is_known_ethnicity, mend_ethnicity
 from normalize.words import mend_text, suggest_text
-from records import DATE_FIELDS, LAYOUTS, NAME_FIELDS, Kind
-from records.layouts import ETHNICITY_FIELDS, NUMBER_FIELDS, OPEN_TEXT_FIELDS, PLACE_FIELDS, SEX_FIELDS
+from records.layouts import REGISTRY, Layout, ValueType, value_type
 
 DISAGREEMENT_CAP = 0.6  # confidence of a reading the other rendering contradicts
 MENDED_CAP = 0.85  # confidence of a name whose invalid syllables the lexicon had to mend
@@ -59,12 +58,12 @@ def _name_candidate(reading: Reading) -> _Candidate:
 
 
 def _plausibility(key: str, text: str) -> float:
-    if key in DATE_FIELDS:
+    if value_type(key) is ValueType.date:
         parsed = parse_vn_date(text)
         return 1.0 if parsed.value and not parsed.issues else 0.0
-    if key in NUMBER_FIELDS:
+    if value_type(key) is ValueType.number:
         return 0.0 if normalize_registration_number(text).issues else 1.0
-    if key in SEX_FIELDS:
+    if value_type(key) is ValueType.sex:
         return 0.0 if normalize_sex(text).issues else 1.0
     return 0.0
 
@@ -101,13 +100,13 @@ def _date_candidate(reading: Reading) -> _Candidate:
 
 
 def _candidate(key: str, reading: Reading) -> _Candidate:
-    if key in DATE_FIELDS:
+    if value_type(key) is ValueType.date:
         return _date_candidate(reading)
-    if key in NAME_FIELDS:
+    if value_type(key) is ValueType.name:
         return _name_candidate(reading)
-    if key in ETHNICITY_FIELDS:
+    if value_type(key) is ValueType.ethnicity:
         return _ethnicity_candidate(reading)
-    if key in OPEN_TEXT_FIELDS | PLACE_FIELDS:
+    if value_type(key) in (ValueType.text, ValueType.place):
         return _text_candidate(reading)
     text = clean_text(reading.text)
     return _Candidate(text, text, reading.confidence, _plausibility(key, text))
@@ -120,12 +119,12 @@ SURE_DIGITS = 0.96  # digits: one wrong stroke is another number, and they are c
 def needs_second_look(key: str, reading: Reading) -> bool:
     """Is one reading of this cell too doubtful to stand alone?"""
     candidate = _candidate(key, reading)
-    sure = SURE_DIGITS if key in DATE_FIELDS | NUMBER_FIELDS else SURE
+    sure = SURE_DIGITS if value_type(key) in (ValueType.date, ValueType.number) else SURE
     if candidate.confidence < sure or candidate.text != clean_text(reading.text) or candidate.suggestion:
         return True  # another rendering may read the mark the statistics expect, or confirm this one
-    if key in NAME_FIELDS:
+    if value_type(key) is ValueType.name:
         return candidate.plausibility < 2.0  # an impossible or unknown syllable
-    if key in DATE_FIELDS | NUMBER_FIELDS | SEX_FIELDS | ETHNICITY_FIELDS:
+    if value_type(key) in (ValueType.date, ValueType.number, ValueType.sex, ValueType.ethnicity):
         return candidate.plausibility < 1.0
     return False
 
@@ -136,9 +135,9 @@ def second_renderings(key: str) -> tuple[int, ...]:
     Digits misread in small type read right when large, and names and digits gain from a
     three-way vote; places and vocabulary fields are read once more binarised.
     """
-    if key in DATE_FIELDS | NUMBER_FIELDS | NAME_FIELDS:
+    if value_type(key) in (ValueType.date, ValueType.number, ValueType.name):
         return (1, 2)
-    if key in OPEN_TEXT_FIELDS:
+    if value_type(key) is ValueType.text:
         return ()  # below SURE it goes to a person whatever a second reading says
     return (1,)
 
@@ -146,7 +145,8 @@ def second_renderings(key: str) -> tuple[int, ...]:
 def settled(key: str, readings: Sequence[Reading]) -> bool:
     """Do two readings agree on a text that is plausible for the field?"""
     candidates = [_candidate(key, reading) for reading in readings]
-    texts = [c.text for c in candidates if c.plausibility > 0 or key not in DATE_FIELDS | NUMBER_FIELDS | NAME_FIELDS]
+    checked = value_type(key) in (ValueType.date, ValueType.number, ValueType.name)
+    texts = [c.text for c in candidates if c.plausibility > 0 or not checked]
     return any(texts.count(text) >= 2 for text in texts)
 
 
@@ -161,8 +161,8 @@ def choose_reading(key: str, readings: Sequence[Reading]) -> CellText:
     return CellText(best.text, best.raw, round(confidence, 3), best.suggestion)
 
 
-def _header_score(header: Sequence[str], kind: Kind) -> float:
-    labels = [fold(column.label) for column in LAYOUTS[kind]]
+def _header_score(header: Sequence[str], layout: Layout) -> float:
+    labels = [fold(column.label) for column in layout.columns]
     if len(header) != len(labels):
         return 0.0
     return sum(
@@ -170,7 +170,13 @@ def _header_score(header: Sequence[str], kind: Kind) -> float:
     ) / len(labels)
 
 
-def header_matches(header: Sequence[str], kind: Kind) -> bool:
-    """Do the OCR'd column headings read as this kind's labels, better than any other kind's?"""
-    scores = {other: _header_score(header, other) for other in Kind}
-    return scores[kind] >= 0.5 and all(scores[kind] >= score - 0.02 for score in scores.values())
+def header_scores(header: Sequence[str]) -> dict[str, float]:
+    """How well the OCR'd column headings read as each ruled-row layout's labels, by layout id."""
+    return {layout.id: _header_score(header, layout) for layout in REGISTRY if layout.structure == "row"}
+
+
+def header_matches(header: Sequence[str], layout: Layout) -> bool:
+    """Do the OCR'd column headings read as this layout's labels, better than any other's?"""
+    scores = header_scores(header)
+    mine = scores.get(layout.id, _header_score(header, layout))
+    return mine >= 0.5 and all(mine >= score - 0.02 for score in scores.values())

@@ -98,7 +98,7 @@ def _ocr_failed(_task: Any, _run: Any, state: Any) -> bool:
 
 
 def _page_cache_key(_context: Any, parameters: dict[str, Any]) -> str:
-    return f"{parameters['image_sha256']}:{parameters['manifest'].kind}:{PIPELINE_VERSION}"
+    return f"{parameters['image_sha256']}:{parameters['manifest'].book_layout.id}:{PIPELINE_VERSION}"
 
 
 @task(
@@ -112,7 +112,7 @@ def read_page(book_dir: Path, manifest: BookManifest, page: PageRef, image_sha25
     """Load, clean and OCR one page (cached on the page's pixels)."""
     gray = load_page(book_dir, page, book_id=manifest.book_id)
     where = f"book {manifest.book_id}, file {page.image_name}"
-    return extract_page(gray, kind=manifest.kind, engine=ocr_engine(), where=where)
+    return extract_page(gray, layout=manifest.book_layout, engine=ocr_engine(), where=where)
 
 
 def ocr_engine() -> OcrEngine:

@@ -23,10 +23,11 @@ from sqlalchemy.orm import Session
 
 from load.db import writing
 from load.schema import AuditEntry, Book, ExtractIssued, RecordRow
+from load.store import record_layout
 from normalize.dates import format_vn_date
 from normalize.numwords import date_in_words
-from records import LAYOUTS, HotichError, Kind
-from records.layouts import FIELD_LABELS
+from records import HotichError
+from records.layouts import FIELD_LABELS, Layout
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 TITLES = {"birth": "TRÍCH LỤC KHAI SINH", "death": "TRÍCH LỤC KHAI TỬ", "marriage": "TRÍCH LỤC KẾT HÔN"}
@@ -118,7 +119,7 @@ def extract_pdf(
         session.flush()
         number = f"{issued.id}/{NUMBER_SUFFIX[row.kind]}"
         heading = Heading(_authority(book, place), number, place or _issuing_place(book), unverified)
-        pdf = _render(row, corrections, heading, crop_png, today)
+        pdf = _render(row, record_layout(session, row), corrections, heading, crop_png, today)
     return pdf
 
 
@@ -141,7 +142,9 @@ def _issuing_place(book: Book | None) -> str:
     return ", ".join(part for part in (locality.get("commune"), locality.get("province")) if part) or "Ủy ban nhân dân"
 
 
-def _render(row: RecordRow, corrections: list[str], heading: Heading, crop_png: bytes | None, today: dt.date) -> bytes:
+def _render(
+    row: RecordRow, layout: Layout, corrections: list[str], heading: Heading, crop_png: bytes | None, today: dt.date
+) -> bytes:
     pdf = FPDF(format="A4")
     pdf.set_title(TITLES[row.kind])
     pdf.set_author("hotich")
@@ -160,7 +163,7 @@ def _render(row: RecordRow, corrections: list[str], heading: Heading, crop_png: 
                  new_x="LMARGIN", new_y="NEXT")  # fmt: skip
         pdf.set_text_color(0, 0, 0)
     pdf.ln(6)
-    for column in LAYOUTS[Kind(row.kind)]:
+    for column in layout.columns:
         label = WORDING.get(column.key, column.label)
         pdf.set_font("DejaVu", "B", 11)
         pdf.cell(62, 7, f"{label}:")

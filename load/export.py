@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from load.schema import RecordRow
 from load.store import record_from_row
-from records import LAYOUTS, Kind
+from records import REGISTRY
 
 FORMATS = ("jsonl", "csv", "xlsx")
 
@@ -38,7 +38,7 @@ def write_jsonl(records: Iterator[dict[str, Any]], out: IO[str]) -> int:
 
 def csv_columns() -> list[str]:
     """Flat names of the export: ``source.page``, ``fields.full_name``, ``raw.full_name``, …"""
-    keys = list(dict.fromkeys(column.key for kind in Kind for column in LAYOUTS[kind]))
+    keys = list(dict.fromkeys(key for layout in REGISTRY if layout.read for key in layout.field_keys()))
     head = [
         "record_id",
         "kind",

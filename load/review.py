@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session
 
 from load.db import writing
 from load.schema import AuditEntry, Book, RecordRow
-from load.store import key_columns
+from load.store import key_columns, record_layout
 from normalize.record import resolve_places
 from normalize.rules import record_rules
 from normalize.typed import as_typed, check_typed, refusal
-from records import Kind, Status, field_keys
+from records import Kind, Status
 
 HOLD = dt.timedelta(minutes=5)
 ILLEGIBLE = "illegible"
@@ -261,7 +261,8 @@ def save_review(
         if row.status != Status.needs_review.value:
             return NotInReview(row.status, row.version)
         kind = Kind(row.kind)
-        keys = field_keys(kind)
+        layout = record_layout(session, row)
+        keys = layout.field_keys()
         illegible &= set(keys)
         audit = _Audit(session, record_id, user, now)
         if reject_reason:

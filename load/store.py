@@ -16,6 +16,7 @@ from normalize.names import split_name
 from normalize.rules import number_sequence_issues
 from normalize.text import fold, tone_key
 from records import BookManifest, HotichError, Kind, Record, RecordSource, Status
+from records.layouts import REGISTRY, Layout, ledger
 
 # Statuses a person decided: a re-run never overwrites them.
 DECIDED = {Status.reviewed.value, Status.rejected.value}
@@ -188,6 +189,16 @@ def save_page(
     page.warnings = warnings
     page.page_label = page_label
     page.row_count = len(seen)
+
+
+def record_layout(session: Session, row: RecordRow) -> Layout:
+    """The layout a record was read in: its book's; an imported record's is its kind's ledger."""
+    if row.book_id is not None:
+        book = session.get(Book, row.book_id)
+        found = REGISTRY.get(book.layout, book.kind) if book is not None else None
+        if found is not None:
+            return found
+    return ledger(row.kind)
 
 
 def record_from_row(row: RecordRow) -> Record:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from normalize.names import split_name
 from normalize.record import ReviewSettings, normalize_record
 from normalize.text import fold, tone_key
-from records import NAME_FIELDS, Kind, field_keys
+from records import Kind, field_keys
+from records.layouts import ValueType, value_type
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ def check_row(
         if written is None and value is None:
             continue
         keys = ""
-        if key in NAME_FIELDS and value:
+        if value_type(key) is ValueType.name and value:
             parts = split_name(value)
             keys = f"họ={parts.family} | đệm={parts.middle} | tên={parts.given}"
             keys += f" | key={tone_key(value)} | fold={fold(value)}"

@@ -19,14 +19,13 @@ from normalize.values import (
     normalize_sex,
     normalize_text,
 )
-from records import DATE_FIELDS, NAME_FIELDS, Kind, Status, field_keys
-from records.layouts import ETHNICITY_FIELDS, NUMBER_FIELDS, OPEN_TEXT_FIELDS, PLACE_FIELDS, SEX_FIELDS
+from records import Kind, Status
+from records.layouts import Layout, ValueType, ledger, value_type
 
-REQUIRED: dict[Kind, tuple[str, ...]] = {
-    Kind.birth: ("registration_number", "full_name", "birth_date"),
-    Kind.death: ("registration_number", "full_name", "death_date"),
-    Kind.marriage: ("registration_number", "husband_name", "wife_name"),
-}
+
+def layout_for(shape: Kind | Layout) -> Layout:
+    """A layout as given; a kind alone (a record with no book, an imported one) is its ledger."""
+    return shape if isinstance(shape, Layout) else ledger(shape)
 
 
 class ReviewSettings(BaseModel):
@@ -44,7 +43,8 @@ class ReviewSettings(BaseModel):
 
     def threshold(self, key: str, value: str | None) -> float:
         """A place that is a real administrative unit counts as checked."""
-        if key in OPEN_TEXT_FIELDS or (key in PLACE_FIELDS and not is_known_place(value)):
+        held = value_type(key)
+        if held is ValueType.text or (held is ValueType.place and not is_known_place(value)):
             return self.min_confidence_text
         return self.min_confidence
 
@@ -72,32 +72,33 @@ _PLACE_DATE = {
 def resolve_places(fields: Mapping[str, str | None]) -> dict[str, dict[str, str | None]]:
     """Each written place resolved to the unit of its event date and today's unit."""
     resolved = {}
-    for key in PLACE_FIELDS:
-        if fields.get(key):
-            date = fields.get(_PLACE_DATE[key]) or fields.get("registration_date")
+    for key in fields:
+        if value_type(key) is ValueType.place and fields.get(key):
+            date = fields.get(_PLACE_DATE.get(key, "registration_date")) or fields.get("registration_date")
             resolved[key] = resolve_place(fields[key], date).as_dict()
     return resolved
 
 
+_NORMALIZERS: dict[ValueType, Callable[[str | None], Normalized]] = {
+    ValueType.name: normalize_name,
+    ValueType.sex: normalize_sex,
+    ValueType.number: normalize_registration_number,
+    ValueType.ethnicity: normalize_ethnicity,
+    ValueType.place: normalize_place,
+    ValueType.text: normalize_text,
+}
+
+
 def normalize_field(key: str, raw: str | None, *, reference_year: int | None) -> Normalized:
-    """Pick the normaliser for ``key`` by what the key holds."""
-    if key in NAME_FIELDS:
-        return normalize_name(raw)
-    if key in DATE_FIELDS:
+    """Pick the normaliser for ``key`` by the value type its layout gives it."""
+    held = value_type(key)
+    if held is ValueType.date:
         return parse_vn_date(raw, reference_year=reference_year)
-    if key in SEX_FIELDS:
-        return normalize_sex(raw)
-    if key in NUMBER_FIELDS:
-        return normalize_registration_number(raw)
-    if key in ETHNICITY_FIELDS:
-        return normalize_ethnicity(raw)
-    if key in PLACE_FIELDS:
-        return normalize_place(raw)
-    return normalize_text(raw)
+    return _NORMALIZERS[held](raw)
 
 
 def review_reasons(
-    kind: Kind,
+    shape: Kind | Layout,
     fields: Mapping[str, str | None],
     issues: Mapping[str, tuple[str, ...]],
     confidence: Mapping[str, float],
@@ -109,7 +110,7 @@ def review_reasons(
         if value < settings.threshold(key, fields.get(key)):
             reasons.append(f"low_confidence:{key}")
     reasons += ocr_name_reasons(fields, confidence)
-    reasons += [f"missing:{key}" for key in REQUIRED[kind] if not fields.get(key)]
+    reasons += [f"missing:{key}" for key in layout_for(shape).required if not fields.get(key)]
     return sorted(set(reasons), key=reasons.index)
 
 
@@ -118,13 +119,14 @@ def ocr_name_reasons(fields: Mapping[str, str | None], confidence: Mapping[str, 
     have confused with another real name's; imported and reviewed values are not OCR's."""
     return [
         f"tone_unsure:{key}"
-        for key in NAME_FIELDS
+        for key in fields
+        if value_type(key) is ValueType.name
         if key in confidence and confidence[key] < 1.0 and fields.get(key) and tone_unsure(fields[key] or "")
     ]
 
 
 def normalize_record(
-    kind: Kind,
+    shape: Kind | Layout,
     raw: Mapping[str, str | None],
     confidence: Mapping[str, float],
     *,
@@ -133,7 +135,7 @@ def normalize_record(
     field_normalizer: Callable[..., Normalized] = normalize_field,
     suggested: Mapping[str, str | None] | None = None,
 ) -> NormalizedRecord:
-    """Normalise every field of a record of ``kind`` and route it.
+    """Normalise every field of a record of the layout (or a kind's ledger) and route it.
 
     ``suggested`` holds likelier spellings of what OCR read (from name statistics or the word
     list): each is normalised and kept beside the value, never in it, and sends the record to
@@ -141,13 +143,15 @@ def normalize_record(
 
     Without a book's year (a held record), a two-digit year resolves against the record's own
     registration year: nothing it registers happened after it (``15/3/98`` registered in 2001)."""
+    layout = layout_for(shape)
+    kind = layout.kind
     fields: dict[str, str | None] = {}
     issues: dict[str, tuple[str, ...]] = {}
     if reference_year is None and raw.get("registration_date"):
         registered = field_normalizer("registration_date", raw.get("registration_date"), reference_year=None)
         if registered.value and "two_digit_year" not in registered.issues:
             reference_year = int(registered.value[:4])
-    for key in field_keys(kind):
+    for key in layout.field_keys():
         result = field_normalizer(key, raw.get(key), reference_year=reference_year)
         fields[key] = result.value
         if result.issues:
@@ -159,7 +163,7 @@ def normalize_record(
         offered = field_normalizer(key, text, reference_year=reference_year).value if text else None
         if offered and offered != fields.get(key):
             suggestions[key] = offered
-    reasons = review_reasons(kind, fields, issues, confidence, settings)
+    reasons = review_reasons(layout, fields, issues, confidence, settings)
     reasons += [f"suggestion:{key}" for key in suggestions if f"suggestion:{key}" not in reasons]
     status = Status.needs_review if reasons else Status.auto_accepted
     return NormalizedRecord(fields, issues, status, reasons, resolve_places(fields), suggestions)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from extract.page import PageExtraction
 from normalize.record import ReviewSettings, normalize_record
-from records import BookManifest, Record, RecordSource, Status, field_keys, record_id_for
+from records import BookManifest, Record, RecordSource, Status, record_id_for
 
 
 def page_records(
@@ -16,7 +16,8 @@ def page_records(
     settings: ReviewSettings,
 ) -> list[Record]:
     """One record per non-empty table row of the page."""
-    keys = field_keys(manifest.kind)
+    layout = manifest.book_layout
+    keys = layout.field_keys()
     page_reasons = [warning.split(":", 1)[0] for warning in extraction.warnings]
     records = []
     for row in extraction.rows:
@@ -25,7 +26,7 @@ def page_records(
         confidence = {key: row.cells[key].confidence if key in row.cells else 1.0 for key in keys}
         suggested = {key: cell.suggestion for key, cell in row.cells.items() if cell.suggestion}
         result = normalize_record(
-            manifest.kind, text, confidence, reference_year=manifest.year, settings=settings, suggested=suggested
+            layout, text, confidence, reference_year=manifest.year, settings=settings, suggested=suggested
         )
         reasons = result.review_reasons + page_reasons
         records.append(

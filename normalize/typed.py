@@ -9,8 +9,7 @@ from typing import Any
 from normalize.dates import format_vn_date, parse_vn_date
 from normalize.record import normalize_field
 from normalize.result import Normalized
-from records import DATE_FIELDS, NAME_FIELDS
-from records.layouts import ETHNICITY_FIELDS, PLACE_FIELDS, SEX_FIELDS
+from records.layouts import ValueType, value_type
 
 _SEX_WRITTEN = {"male": "Nam", "female": "Nữ"}
 # A typed value with one of these is refused: it never replaces a stored value.
@@ -27,7 +26,7 @@ REFUSING = frozenset(
     }
 )
 # Keys whose value holds no date: a date typed there was typed into the wrong box.
-_NO_DATE = NAME_FIELDS | PLACE_FIELDS | ETHNICITY_FIELDS | SEX_FIELDS
+_NO_DATE = (ValueType.name, ValueType.place, ValueType.ethnicity, ValueType.sex)
 _DATE_LIKE = re.compile(r"^\s*\d{1,4}(\s*[/.\-]\s*\d{1,4}){1,2}\s*$")
 
 
@@ -35,9 +34,9 @@ def as_typed(value: Any, key: str) -> str:
     """A canonical value as a reviewer types it: ``15/03/1998``, ``Nam``/``Nữ``."""
     if value is None:
         return ""
-    if key in DATE_FIELDS and isinstance(value, str):
+    if value_type(key) is ValueType.date and isinstance(value, str):
         return format_vn_date(value)
-    if key in SEX_FIELDS:
+    if value_type(key) is ValueType.sex:
         return _SEX_WRITTEN.get(str(value), str(value))
     return str(value)
 
@@ -46,7 +45,8 @@ def check_typed(key: str, text: str, *, reference_year: int | None) -> Normalize
     """The normaliser's view of a typed value, with ``wrong_field`` for a date typed into a box
     that holds none (a name, a place, the ethnicity, the sex)."""
     result = normalize_field(key, text, reference_year=reference_year)
-    if key in _NO_DATE and _DATE_LIKE.match(text) and parse_vn_date(text, reference_year=reference_year).value:
+    dated = _DATE_LIKE.match(text) and parse_vn_date(text, reference_year=reference_year).value
+    if value_type(key) in _NO_DATE and dated:
         return Normalized(result.value, ("wrong_field", *result.issues))
     return result
 

@@ -1,7 +1,17 @@
-"""Ledger layouts of spec section 2: column order, keys and printed labels per kind."""
+"""The layout registry: every register layout as data (docs/spec/records.md §2, layouts.md).
+
+A layout says what a book's pages look like and what each entry holds: its kind, its entry
+structure (one ruled row per record; several ruled lines per entry, a role per line; one record
+per page in labelled lines), its columns or labels in printed order with the key and value type
+of each, and which fields an entry needs. ``book.json`` names a layout (``ledger``, ``form``,
+``couple-ledger``); with its kind that is one entry of :data:`REGISTRY`. Every stage takes a
+:class:`Layout`; adding the next era's layout is an entry here and nothing else.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -12,77 +22,294 @@ class Kind(StrEnum):
     marriage = "marriage"
 
 
+class ValueType(StrEnum):
+    """What a field holds: it decides which normaliser reads it and how it is checked."""
+
+    name = "name"  # a person's name
+    date = "date"  # a date, in figures or words, solar or lunar
+    number = "number"  # the registration number
+    sex = "sex"
+    ethnicity = "ethnicity"  # one of the 54 groups
+    place = "place"  # an address or administrative unit
+    text = "text"  # open text: nothing to check it against
+
+
+class Structure(StrEnum):
+    row = "row"  # one ruled row per record (a ledger)
+    lines = "lines"  # several ruled lines per entry, one role per line (couple-ledger)
+    page = "page"  # one record per page, each value after its printed label (form)
+
+
 class LayoutColumn(NamedTuple):
+    """One column (or labelled line) of a layout, in printed order."""
+
     key: str
     label: str
+    type: ValueType = ValueType.text
+    line: str | None = None  # structure ``lines``: the role of the line it is on (None: the whole entry)
 
 
-LAYOUTS: dict[Kind, tuple[LayoutColumn, ...]] = {
-    Kind.birth: (
-        LayoutColumn("registration_number", "Số"),
-        LayoutColumn("registration_date", "Ngày đăng ký"),
-        LayoutColumn("full_name", "Họ, chữ đệm, tên"),
-        LayoutColumn("sex", "Giới tính"),
-        LayoutColumn("birth_date", "Ngày, tháng, năm sinh"),
-        LayoutColumn("birth_place", "Nơi sinh"),
-        LayoutColumn("ethnicity", "Dân tộc"),
-        LayoutColumn("father_name", "Họ tên cha"),
-        LayoutColumn("mother_name", "Họ tên mẹ"),
-        LayoutColumn("notes", "Ghi chú"),
-    ),
-    Kind.death: (
-        LayoutColumn("registration_number", "Số"),
-        LayoutColumn("registration_date", "Ngày đăng ký"),
-        LayoutColumn("full_name", "Họ, chữ đệm, tên người chết"),
-        LayoutColumn("sex", "Giới tính"),
-        LayoutColumn("birth_date", "Ngày, tháng, năm sinh"),
-        LayoutColumn("death_date", "Ngày chết"),
-        LayoutColumn("death_place", "Nơi chết"),
-        LayoutColumn("death_cause", "Nguyên nhân"),
-        LayoutColumn("residence", "Nơi cư trú cuối cùng"),
-        LayoutColumn("notes", "Ghi chú"),
-    ),
-    Kind.marriage: (
-        LayoutColumn("registration_number", "Số"),
-        LayoutColumn("registration_date", "Ngày đăng ký"),
-        LayoutColumn("husband_name", "Họ tên chồng"),
-        LayoutColumn("husband_birth_date", "Ngày sinh (chồng)"),
-        LayoutColumn("husband_residence", "Nơi cư trú (chồng)"),
-        LayoutColumn("wife_name", "Họ tên vợ"),
-        LayoutColumn("wife_birth_date", "Ngày sinh (vợ)"),
-        LayoutColumn("wife_residence", "Nơi cư trú (vợ)"),
-        LayoutColumn("notes", "Ghi chú"),
-    ),
-}
+@dataclass(frozen=True)
+class Layout:
+    name: str  # as book.json names it
+    kind: Kind
+    structure: Structure
+    columns: tuple[LayoutColumn, ...]
+    required: tuple[str, ...]  # an entry without one of these goes to a person (missing:KEY)
+    lines: tuple[str, ...] = ()  # structure ``lines``: the roles of an entry's lines, in order
+    read: bool = True  # False: known and validated, but this version cannot yet read its pages
+    description: str = ""
 
-# One label per key, as the birth register prints it where kinds share a key.
-FIELD_LABELS: dict[str, str] = {}
-for _kind in Kind:
-    for _column in LAYOUTS[_kind]:
-        FIELD_LABELS.setdefault(_column.key, _column.label)
+    @property
+    def id(self) -> str:
+        return layout_id(self.name, self.kind)
 
-# What kind of value each key holds decides which normaliser reads it.
-NAME_FIELDS = frozenset({"full_name", "father_name", "mother_name", "husband_name", "wife_name"})
-DATE_FIELDS = frozenset(
-    {
-        "registration_date",
-        "birth_date",
-        "death_date",
-        "husband_birth_date",
-        "wife_birth_date",
-    }
+    def field_keys(self) -> list[str]:
+        """The field keys, in printed order (a key on several lines appears once)."""
+        return list(dict.fromkeys(column.key for column in self.columns))
+
+    def labels(self) -> dict[str, str]:
+        return {column.key: column.label for column in self.columns}
+
+    def type_of(self, key: str) -> ValueType:
+        return FIELD_TYPES[key]
+
+
+def layout_id(name: str, kind: Kind | str) -> str:
+    return f"{name}/{Kind(kind).value}"
+
+
+_N, _D, _NO, _S, _E, _P, _T = (
+    ValueType.name,
+    ValueType.date,
+    ValueType.number,
+    ValueType.sex,
+    ValueType.ethnicity,
+    ValueType.place,
+    ValueType.text,
 )
-NUMBER_FIELDS = frozenset({"registration_number"})
-SEX_FIELDS = frozenset({"sex"})
-ETHNICITY_FIELDS = frozenset({"ethnicity"})
-PLACE_FIELDS = frozenset({"birth_place", "death_place", "residence", "husband_residence", "wife_residence"})
-# Open text: no vocabulary to check it against, so only a very sure reading is accepted.
-OPEN_TEXT_FIELDS = frozenset({"death_cause", "notes"})
+
+# records.md §2: the v1 ledger, one ruled row per record.
+_LEDGERS = (
+    Layout(
+        "ledger",
+        Kind.birth,
+        Structure.row,
+        (
+            LayoutColumn("registration_number", "Số", _NO),
+            LayoutColumn("registration_date", "Ngày đăng ký", _D),
+            LayoutColumn("full_name", "Họ, chữ đệm, tên", _N),
+            LayoutColumn("sex", "Giới tính", _S),
+            LayoutColumn("birth_date", "Ngày, tháng, năm sinh", _D),
+            LayoutColumn("birth_place", "Nơi sinh", _P),
+            LayoutColumn("ethnicity", "Dân tộc", _E),
+            LayoutColumn("father_name", "Họ tên cha", _N),
+            LayoutColumn("mother_name", "Họ tên mẹ", _N),
+            LayoutColumn("notes", "Ghi chú", _T),
+        ),
+        ("registration_number", "full_name", "birth_date"),
+        description="birth ledger: one ruled row per record (records.md §2)",
+    ),
+    Layout(
+        "ledger",
+        Kind.death,
+        Structure.row,
+        (
+            LayoutColumn("registration_number", "Số", _NO),
+            LayoutColumn("registration_date", "Ngày đăng ký", _D),
+            LayoutColumn("full_name", "Họ, chữ đệm, tên người chết", _N),
+            LayoutColumn("sex", "Giới tính", _S),
+            LayoutColumn("birth_date", "Ngày, tháng, năm sinh", _D),
+            LayoutColumn("death_date", "Ngày chết", _D),
+            LayoutColumn("death_place", "Nơi chết", _P),
+            LayoutColumn("death_cause", "Nguyên nhân", _T),
+            LayoutColumn("residence", "Nơi cư trú cuối cùng", _P),
+            LayoutColumn("notes", "Ghi chú", _T),
+        ),
+        ("registration_number", "full_name", "death_date"),
+        description="death ledger: one ruled row per record (records.md §2)",
+    ),
+    Layout(
+        "ledger",
+        Kind.marriage,
+        Structure.row,
+        (
+            LayoutColumn("registration_number", "Số", _NO),
+            LayoutColumn("registration_date", "Ngày đăng ký", _D),
+            LayoutColumn("husband_name", "Họ tên chồng", _N),
+            LayoutColumn("husband_birth_date", "Ngày sinh (chồng)", _D),
+            LayoutColumn("husband_residence", "Nơi cư trú (chồng)", _P),
+            LayoutColumn("wife_name", "Họ tên vợ", _N),
+            LayoutColumn("wife_birth_date", "Ngày sinh (vợ)", _D),
+            LayoutColumn("wife_residence", "Nơi cư trú (vợ)", _P),
+            LayoutColumn("notes", "Ghi chú", _T),
+        ),
+        ("registration_number", "husband_name", "wife_name"),
+        description="marriage ledger: one ruled row per record (records.md §2)",
+    ),
+)
+
+# layouts.md: the 2006–2015 books. Known, validated and shown; their pages are not read yet.
+_FORM_BIRTH = Layout(
+    "form",
+    Kind.birth,
+    Structure.page,
+    (
+        LayoutColumn("page_label", "Trang số", _T),
+        LayoutColumn("registration_number", "Số", _NO),
+        LayoutColumn("full_name", "Họ và tên", _N),
+        LayoutColumn("sex", "Giới tính", _S),
+        LayoutColumn("birth_date", "Ngày, tháng, năm sinh", _D),
+        LayoutColumn("birth_date_in_words", "ghi bằng chữ", _D),
+        LayoutColumn("birth_place", "Nơi sinh", _P),
+        LayoutColumn("ethnicity", "Dân tộc", _E),
+        LayoutColumn("nationality", "Quốc tịch", _T),
+        LayoutColumn("home_town", "Quê quán", _P),
+        LayoutColumn("father_name", "Họ và tên cha", _N),
+        LayoutColumn("father_ethnicity", "Dân tộc (cha)", _E),
+        LayoutColumn("father_nationality", "Quốc tịch (cha)", _T),
+        LayoutColumn("mother_name", "Họ và tên mẹ", _N),
+        LayoutColumn("mother_ethnicity", "Dân tộc (mẹ)", _E),
+        LayoutColumn("mother_nationality", "Quốc tịch (mẹ)", _T),
+        LayoutColumn("declarant_name", "Họ và tên người đi khai sinh", _N),
+        LayoutColumn("declarant_relation", "Quan hệ với người được khai sinh", _T),
+        LayoutColumn("registration_date", "Đăng ký ngày", _D),
+        LayoutColumn("signer", "Họ tên, chức vụ người ký Giấy khai sinh", _T),
+        LayoutColumn("officer", "Cán bộ Tư pháp hộ tịch", _T),
+        LayoutColumn("notes", "Ghi chú", _T),
+    ),
+    ("registration_number", "full_name", "birth_date"),
+    read=False,
+    description="birth book of A4 pages, one record per page in labelled dotted lines (layouts.md)",
+)
+_COUPLE_LEDGER = Layout(
+    "couple-ledger",
+    Kind.marriage,
+    Structure.lines,
+    (
+        LayoutColumn("registration_number", "STT", _NO),
+        LayoutColumn("registration_date", "Ngày, tháng, năm cấp Giấy chứng nhận kết hôn", _D),
+        LayoutColumn("husband_name", "Họ và tên (Viết bằng chữ in hoa)", _N, "husband"),
+        LayoutColumn("wife_name", "Họ và tên (Viết bằng chữ in hoa)", _N, "wife"),
+        LayoutColumn("husband_birth_date", "Ngày, tháng, năm sinh", _D, "husband"),
+        LayoutColumn("wife_birth_date", "Ngày, tháng, năm sinh", _D, "wife"),
+        LayoutColumn("husband_ethnicity", "Dân tộc", _E, "husband"),
+        LayoutColumn("wife_ethnicity", "Dân tộc", _E, "wife"),
+        LayoutColumn("husband_nationality", "Quốc tịch", _T, "husband"),
+        LayoutColumn("wife_nationality", "Quốc tịch", _T, "wife"),
+        LayoutColumn("husband_home_town", "Quê quán", _P, "husband"),
+        LayoutColumn("wife_home_town", "Quê quán", _P, "wife"),
+        LayoutColumn("husband_residence", "Nơi thường trú / Tạm trú", _P, "husband"),
+        LayoutColumn("wife_residence", "Nơi thường trú / Tạm trú", _P, "wife"),
+        LayoutColumn("husband_id_document", "Giấy CMND/ Giấy tờ hợp lệ thay thế", _T, "husband"),
+        LayoutColumn("wife_id_document", "Giấy CMND/ Giấy tờ hợp lệ thay thế", _T, "wife"),
+        LayoutColumn("husband_marriage_count", "Kết hôn lần thứ mấy", _T, "husband"),
+        LayoutColumn("wife_marriage_count", "Kết hôn lần thứ mấy", _T, "wife"),
+        LayoutColumn("signer", "Họ tên, chức vụ của người ký Giấy chứng nhận kết hôn", _T),
+        LayoutColumn("officer", "Họ tên, chữ ký của cán bộ hộ tịch", _T),
+        LayoutColumn("notes", "Ghi chú", _T),
+    ),
+    ("registration_number", "husband_name", "wife_name"),
+    lines=("husband", "wife"),
+    read=False,
+    description="marriage book of A3 spreads, 14 columns, two lines per entry: husband, wife (layouts.md)",
+)
+
+
+@dataclass
+class Registry:
+    """Layout id → layout. A test may :meth:`add` one; every stage then reads it."""
+
+    layouts: dict[str, Layout] = field(default_factory=dict)
+
+    def add(self, layout: Layout) -> None:
+        for column in layout.columns:
+            known = FIELD_TYPES.get(column.key)
+            if known is not None and known != column.type:
+                raise ValueError(f"{column.key} is a {known} in another layout, not a {column.type}")
+        self.layouts[layout.id] = layout
+        for column in layout.columns:
+            FIELD_TYPES.setdefault(column.key, column.type)
+            FIELD_LABELS.setdefault(column.key, column.label)
+
+    def remove(self, layout: Layout) -> None:
+        del self.layouts[layout.id]
+        _recompute()
+
+    def __iter__(self) -> Iterator[Layout]:
+        return iter(self.layouts.values())
+
+    def names(self) -> set[str]:
+        return {layout.name for layout in self}
+
+    def get(self, name: str, kind: Kind | str) -> Layout | None:
+        return self.layouts.get(layout_id(name, kind))
+
+
+FIELD_TYPES: dict[str, ValueType] = {}  # a key's type is one across layouts
+FIELD_LABELS: dict[str, str] = {}  # one label per key, the first layout's (the ledger's) where several print it
+REGISTRY = Registry()
+
+
+def _recompute() -> None:
+    FIELD_TYPES.clear()
+    FIELD_LABELS.clear()
+    layouts = list(REGISTRY)
+    REGISTRY.layouts.clear()
+    for layout in layouts:
+        REGISTRY.add(layout)
+
+
+for _layout in (*_LEDGERS, _FORM_BIRTH, _COUPLE_LEDGER):
+    REGISTRY.add(_layout)
+
+
+def layout_of(name: str, kind: Kind | str) -> Layout:
+    """The registered layout; ``KeyError`` naming what is registered when there is none."""
+    found = REGISTRY.get(name, kind)
+    if found is None:
+        known = sorted(layout.id for layout in REGISTRY)
+        raise KeyError(f"no layout {layout_id(name, kind)} (registered: {', '.join(known)})")
+    return found
+
+
+def ledger(kind: Kind | str) -> Layout:
+    """The v1 ledger of a kind: the layout of records with no book (imported ones)."""
+    return layout_of("ledger", kind)
+
+
+def value_type(key: str) -> ValueType:
+    """What ``key`` holds, in whichever registered layout has it (open text when none does)."""
+    return FIELD_TYPES.get(key, ValueType.text)
+
+
+def keys_of_type(value_type: ValueType) -> frozenset[str]:
+    return frozenset(key for key, found in FIELD_TYPES.items() if found == value_type)
 
 
 def field_keys(kind: Kind | str) -> list[str]:
-    """The field keys of a kind, in ledger column order."""
-    return list(_FIELD_KEYS[Kind(kind)])
+    """The field keys of a kind's ledger, in column order (records.md §2)."""
+    return ledger(kind).field_keys()
 
 
-_FIELD_KEYS = {kind: tuple(column.key for column in LAYOUTS[kind]) for kind in Kind}
+def kind_keys(kind: Kind | str) -> list[str]:
+    """Every key any registered layout of the kind has (ledger's first)."""
+    keys: dict[str, None] = dict.fromkeys(field_keys(kind))
+    for layout in REGISTRY:
+        if layout.kind == Kind(kind):
+            keys.update(dict.fromkeys(layout.field_keys()))
+    return list(keys)
+
+
+# The ledger's columns by kind (records.md §2), as the sample generator and older callers read them.
+LAYOUTS: dict[Kind, tuple[LayoutColumn, ...]] = {kind: ledger(kind).columns for kind in Kind}
+
+# The keys of each value type in the layouts registered at import (a layout a test adds later
+# reaches the normalisers through FIELD_TYPES, which they read).
+NAME_FIELDS = keys_of_type(ValueType.name)
+DATE_FIELDS = keys_of_type(ValueType.date)
+NUMBER_FIELDS = keys_of_type(ValueType.number)
+SEX_FIELDS = keys_of_type(ValueType.sex)
+ETHNICITY_FIELDS = keys_of_type(ValueType.ethnicity)
+PLACE_FIELDS = keys_of_type(ValueType.place)
+OPEN_TEXT_FIELDS = keys_of_type(ValueType.text)

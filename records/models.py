@@ -6,9 +6,9 @@ import uuid
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
-from records.layouts import Kind
+from records.layouts import REGISTRY, Kind, Layout, kind_keys, layout_of
 
 # A fixed namespace so a record's id depends only on where it was written.
 RECORD_NAMESPACE = uuid.UUID("6f1c2c1e-3b0a-5d5e-9a57-68f7a1c0b5e2")
@@ -40,8 +40,9 @@ class BookManifest(BaseModel):
 
     book_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     kind: Kind
-    # Absent: recognised from the page in the contract; this version reads ledger pages only.
-    layout: Literal["ledger", "form", "couple-ledger"] = "ledger"
+    # A layout of the registry (records/layouts.py). Absent: recognised from the page in the
+    # contract; this version reads ruled-row layouts and takes the kind's ledger.
+    layout: str = Field(default="ledger", min_length=1, max_length=32)
     year: int | None = Field(default=None, ge=1900, le=2100)
     locality: Locality | None = None
     page_offset: int = Field(default=0, ge=0)
@@ -55,52 +56,46 @@ class BookManifest(BaseModel):
     def _strip(cls, value: str) -> str:
         return value.strip()
 
+    @model_validator(mode="after")
+    def _registered_layout(self) -> BookManifest:
+        if REGISTRY.get(self.layout, self.kind) is None:
+            known = sorted(layout.name for layout in REGISTRY if layout.kind == self.kind)
+            raise ValueError(f"layout {self.layout!r} is no {self.kind} layout; known: {', '.join(known)}")
+        return self
+
+    @property
+    def book_layout(self) -> Layout:
+        """The registered layout this book's pages have."""
+        return layout_of(self.layout, self.kind)
+
 
 class _Fields(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    registration_number: str | None = None
-    registration_date: str | None = None
-    notes: str | None = None
 
 
-class BirthFields(_Fields):
-    full_name: str | None = None
-    sex: Literal["male", "female"] | None = None
-    birth_date: str | None = None
-    birth_place: str | None = None
-    ethnicity: str | None = None
-    father_name: str | None = None
-    mother_name: str | None = None
-
-
-class DeathFields(_Fields):
-    full_name: str | None = None
-    sex: Literal["male", "female"] | None = None
-    birth_date: str | None = None
-    death_date: str | None = None
-    death_place: str | None = None
-    death_cause: str | None = None
-    residence: str | None = None
-
-
-class MarriageFields(_Fields):
-    husband_name: str | None = None
-    husband_birth_date: str | None = None
-    husband_residence: str | None = None
-    wife_name: str | None = None
-    wife_birth_date: str | None = None
-    wife_residence: str | None = None
-
-
-_FIELDS_MODELS: dict[Kind, type[_Fields]] = {
-    Kind.birth: BirthFields,
-    Kind.death: DeathFields,
-    Kind.marriage: MarriageFields,
-}
+_SEX = Literal["male", "female"] | None
 
 
 def fields_model(kind: Kind | str) -> type[_Fields]:
-    return _FIELDS_MODELS[Kind(kind)]
+    """The fields a record of the kind may hold: every key of its registered layouts, each
+    optional (a key a layout does not have is absent), sex as ``male``/``female``."""
+    keys = tuple(kind_keys(kind))
+    return _fields_model(Kind(kind), keys)
+
+
+_MODELS: dict[tuple[Kind, tuple[str, ...]], type[_Fields]] = {}
+
+
+def _fields_model(kind: Kind, keys: tuple[str, ...]) -> type[_Fields]:
+    if (kind, keys) not in _MODELS:
+        columns: dict[str, Any] = {key: ((_SEX, None) if key == "sex" else (str | None, None)) for key in keys}
+        _MODELS[(kind, keys)] = create_model(f"{kind.value.title()}Fields", __base__=_Fields, **columns)
+    return _MODELS[(kind, keys)]
+
+
+BirthFields = fields_model(Kind.birth)
+DeathFields = fields_model(Kind.death)
+MarriageFields = fields_model(Kind.marriage)
 
 
 class RecordSource(BaseModel):

@@ -42,9 +42,10 @@ from load.review import (
     save_review,
 )
 from load.schema import AuditEntry, Book, Page, RecordRow
+from load.store import record_layout
 from normalize.record import ReviewSettings
 from normalize.typed import as_typed, check_typed
-from records import HotichError, Kind, field_keys
+from records import HotichError
 from review_ui import auth
 from review_ui.scans import page_jpeg, page_sha256, row_crop_png
 from review_ui.texts import (
@@ -383,7 +384,7 @@ def _routes() -> Any:
             row = session.get(RecordRow, record_id)
             if row is None:
                 raise HTTPException(404, "Không có bản ghi này.")
-            keys = field_keys(Kind(row.kind))
+            keys = record_layout(session, row).field_keys()
         values = {key: str(form[key]) for key in keys if key in form}  # only what was posted
         illegible = {key for key in keys if form.get(f"illegible_{key}") == "1"}
         reject = str(form.get("reject_reason") or "").strip() or None
@@ -504,13 +505,12 @@ def _row_and_book(engine: Engine, record_id: str) -> tuple[RecordRow, Book | Non
 def _record_context(
     engine: Engine, row: RecordRow, viewer: auth.Viewer, held_by: str | None, filters: QueueFilter
 ) -> dict[str, Any]:
-    from records import LAYOUTS
-
-    kind = Kind(row.kind)
+    with Session(engine) as session:
+        layout = record_layout(session, row)
     settings = ReviewSettings()
     low = [key for key, value in row.confidence.items() if value < settings.threshold(key, row.fields.get(key))]
     flagged = {reason.split(":", 1)[1] for reason in row.review_reasons if ":" in reason}
-    first = next((column.key for column in LAYOUTS[kind] if column.key in low or column.key in flagged), None)
+    first = next((column.key for column in layout.columns if column.key in low or column.key in flagged), None)
     candidates = [reason.split(":", 1)[1] for reason in row.review_reasons if reason.startswith("possible_duplicate:")]
     duplicates = []
     if candidates:
@@ -522,7 +522,8 @@ def _record_context(
     return {
         "viewer": viewer,
         "row": row,
-        "columns": LAYOUTS[kind],
+        "layout": layout,
+        "columns": layout.columns,
         "low": set(low),
         "flagged": flagged,
         "first": first,
@@ -534,7 +535,7 @@ def _record_context(
         "conflict": None,
         "refused": {},
         "not_in_review": row.status != "needs_review",
-        "typed": {key: as_typed(row.fields.get(key), key) for key in field_keys(kind)},
+        "typed": {key: as_typed(row.fields.get(key), key) for key in layout.field_keys()},
         "has_scan": bool(row.bbox and row.book_id),
         "suggestions": {key: as_typed(value, key) for key, value in (row.suggestions or {}).items()},
     }

@@ -12,7 +12,8 @@ from load.certificate import extract_pdf
 from load.review import audit_trail
 from load.schema import RecordRow
 from load.search import MAX_QUERY_CHARS, MAX_QUERY_WORDS, Results, find
-from records import LAYOUTS, HotichError, Kind
+from load.store import record_layout
+from records import HotichError, Kind
 from review_ui import auth
 from review_ui.app import _page, _wants_json, csrf_checked, engine_of, logged, needs
 from review_ui.scans import record_crop_png
@@ -51,13 +52,15 @@ def counter_routes() -> APIRouter:
     def counter_record(request: Request, record_id: str, viewer: Officer) -> Response:
         with Session(engine_of(request), expire_on_commit=False) as session:
             row = session.get(RecordRow, record_id)
-        if row is None:
+            layout = record_layout(session, row) if row is not None else None
+        if row is None or layout is None:
             raise HTTPException(404, "Không có bản ghi này.")
         logged(request, viewer, "record", record_id)
         context: dict[str, Any] = {
             "viewer": viewer,
             "row": row,
-            "columns": LAYOUTS[Kind(row.kind)],
+            "layout": layout,
+            "columns": layout.columns,
             "audit": audit_trail(engine_of(request), record_id),
             "has_scan": bool(row.bbox and row.book_id),
         }

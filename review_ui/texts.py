@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from records import LAYOUTS, Kind
-from records.layouts import FIELD_LABELS
+from records.layouts import FIELD_LABELS, Layout, ledger
 
-FIELD_LABELS_BY_KIND = {kind.value: {column.key: column.label for column in LAYOUTS[kind]} for kind in Kind}
 KIND_LABELS = {"birth": "Khai sinh", "death": "Khai tử", "marriage": "Kết hôn"}
 STATUS_LABELS = {
     "auto_accepted": "Tự động chấp nhận",
@@ -81,11 +79,12 @@ ISSUES = {
 }
 
 
-def describe_reason(reason: str, kind: str | None = None) -> str:
+def describe_reason(reason: str, shape: Layout | str | None = None) -> str:
     """``invalid_date:birth_date`` → ``Ngày, tháng, năm sinh: ngày tháng không có thật``."""
     issue, _, field = reason.partition(":")
     text = ISSUES.get(issue, issue)
     if issue == "possible_duplicate":
         return f"{text} ({field})"
-    label = FIELD_LABELS_BY_KIND.get(kind or "", FIELD_LABELS).get(field)
+    layout = ledger(shape) if isinstance(shape, str) else shape  # a kind: its ledger's labels
+    label = (layout.labels() if layout else FIELD_LABELS).get(field) or FIELD_LABELS.get(field)
     return f"{label}: {text}" if label else text

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from normalize.numwords import date_in_words
 from records import Kind
+from records.layouts import Layout, ValueType, value_type
 
 FAMILY_NAMES: list[tuple[str, float]] = [
     ("Nguyễn", 38.0), ("Trần", 11.0), ("Lê", 9.5), ("Phạm", 7.1), ("Hoàng", 3.0),
@@ -257,9 +258,12 @@ def random_style(rng: random.Random) -> BookStyle:
 class EntryWriter:
     """Makes entries of one book, deterministic by its ``random.Random``."""
 
-    def __init__(self, rng: random.Random, kind: Kind, year: int, style: BookStyle) -> None:
+    def __init__(
+        self, rng: random.Random, kind: Kind, year: int, style: BookStyle, layout: Layout | None = None
+    ) -> None:
         self.rng = rng
         self.kind = kind
+        self.layout = layout
         self.year = year
         self.style = style
         self.number = 0
@@ -347,7 +351,23 @@ class EntryWriter:
             Kind.marriage: self._marriage,
         }[self.kind]()
         cells["notes"] = self.note()
+        if self.layout is not None:  # another layout: its columns in its order, the ledger's values kept
+            cells = {key: cells.get(key) or self._filler(key) for key in self.layout.field_keys()}
         return Entry(cells)
+
+    def _filler(self, key: str) -> Cell:
+        """A value for a column the ledger lacks, by the type its layout gives it."""
+        held = value_type(key)
+        if held is ValueType.place:
+            place = self.place()
+            return Cell(place, place)
+        if held is ValueType.name:
+            return self.name_cell(self.rng.random() < 0.5)
+        if held is ValueType.ethnicity:
+            return Cell("Kinh", "Kinh")
+        if held is ValueType.date:
+            return self.date_cell(self.random_date(self.year - 40, self.year))
+        return Cell("", None)
 
     def _birth(self) -> dict[str, Cell]:
         female = self.rng.random() < 0.49

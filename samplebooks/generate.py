@@ -7,6 +7,7 @@ import random
 from pathlib import Path
 
 from records import BookManifest, Kind, Locality
+from records.layouts import Layout
 from samplebooks.content import Entry, EntryWriter, random_style
 from samplebooks.render import PageDrawer, damage_page, random_damage, random_plan, save_scan
 
@@ -29,21 +30,26 @@ def _entries_by_page(drawer: PageDrawer, writer: EntryWriter, pages: int) -> lis
     return result
 
 
-def generate_book(out_dir: Path, *, kind: Kind, seed: int, pages: int = 5, year: int | None = None) -> Path:
-    """Write one book folder under ``out_dir/books`` and its truth under ``out_dir/truth``."""
+def generate_book(
+    out_dir: Path, *, kind: Kind, seed: int, pages: int = 5, year: int | None = None, layout: Layout | None = None
+) -> Path:
+    """Write one book folder under ``out_dir/books`` and its truth under ``out_dir/truth``.
+
+    ``layout``: a ruled-row layout of the registry other than the kind's ledger; its columns are
+    printed in its order, a column the ledger lacks filled by its value type."""
     rng = random.Random(f"{seed}/{kind}")
     year = year or rng.randint(1978, 2015)
     style = random_style(rng)
-    writer = EntryWriter(rng, kind, year, style)
-    plan = random_plan(rng, kind)
-    drawer = PageDrawer(plan, kind, rng)
+    writer = EntryWriter(rng, kind, year, style, layout)
+    plan = random_plan(rng, kind, layout)
+    drawer = PageDrawer(plan, kind, rng, layout)
     book_id = f"{BOOK_PREFIX[kind]}-{year}-S{seed}"
     book_dir = out_dir / "books" / book_id
     book_dir.mkdir(parents=True, exist_ok=True)
     manifest = BookManifest(
         book_id=book_id,
         kind=kind,
-        layout="ledger",
+        layout=layout.name if layout else "ledger",
         year=year,
         locality=Locality(commune=writer.communes[0], district=writer.district, province=writer.province),
         volume="01",

@@ -10,7 +10,8 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from records import LAYOUTS, Kind
+from records import Kind
+from records.layouts import Layout, ledger
 from samplebooks.content import Entry
 
 FONT_DIRS = [Path("/usr/share/fonts/truetype")]
@@ -58,13 +59,21 @@ class PagePlan:
         return ImageFont.truetype(str(self.font_path), int(self.font_pt * scale * self.dpi / 72))
 
 
-def random_plan(rng: random.Random, kind: Kind) -> PagePlan:
+def column_widths(kind: Kind, layout: Layout | None) -> list[float]:
+    """Width shares of the layout's columns: the ledger's printing, a share of 12 for a column it lacks."""
+    if layout is None:
+        return [float(width) for width in WIDTHS[kind]]
+    known = {key: float(width) for key, width in zip(ledger(kind).field_keys(), WIDTHS[kind], strict=True)}
+    return [known.get(column.key, 12.0) for column in layout.columns]
+
+
+def random_plan(rng: random.Random, kind: Kind, layout: Layout | None = None) -> PagePlan:
     faded = rng.random() < 0.35
     return PagePlan(
         dpi=rng.choice([200, 240, 300]),
         font_path=rng.choice(available_fonts()),
         font_pt=rng.uniform(9.5, 11.5),
-        widths=[w * rng.uniform(0.85, 1.15) for w in WIDTHS[kind]],
+        widths=[w * rng.uniform(0.85, 1.15) for w in column_widths(kind, layout)],
         ink=rng.randint(70, 115) if faded else rng.randint(0, 45),
         line_ink=rng.randint(110, 170) if faded else rng.randint(0, 80),
         line_width=rng.choice([1, 2, 2, 3]),
@@ -87,9 +96,10 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
 
 
 class PageDrawer:
-    def __init__(self, plan: PagePlan, kind: Kind, rng: random.Random) -> None:
+    def __init__(self, plan: PagePlan, kind: Kind, rng: random.Random, layout: Layout | None = None) -> None:
         self.plan = plan
         self.kind = kind
+        self.columns = (layout or ledger(kind)).columns
         self.rng = rng
         self.width, self.height = plan.size
         self.margin = int(0.45 * plan.dpi)
@@ -102,7 +112,7 @@ class PageDrawer:
         """Column edges from the printing's shares, widened so no unbreakable value overflows."""
         longest = {"registration_number": "000/2000", "sex": "Nam"}
         widths = [table_width * share / sum(self.plan.widths) for share in self.plan.widths]
-        for i, column in enumerate(LAYOUTS[self.kind]):
+        for i, column in enumerate(self.columns):
             sample = longest.get(column.key, "28/12/2000" if "date" in column.key else "")
             widths[i] = max(widths[i], self.font.getlength(sample) + 2 * self.pad + 4)
         scale = table_width / sum(widths)
@@ -156,8 +166,8 @@ class PageDrawer:
         title_font = self.plan.font(1.4)
         draw.text((self.width // 2, self.margin // 2), title, font=title_font, fill=self.plan.ink, anchor="mt")
         top = self.margin + int(title_font.size * 1.6)
-        header = self.cell_lines([column.label for column in LAYOUTS[self.kind]])
-        rows = [header] + [self.cell_lines([c.written for c in entry.cells.values()]) for entry in entries]
+        header = self.cell_lines([column.label for column in self.columns])
+        rows = [header] + [self.cell_lines(self._written(entry)) for entry in entries]
         rows += [[[]] * len(header)] * empty_rows
         y_edges = [top]
         for lines in rows:
@@ -181,14 +191,18 @@ class PageDrawer:
         ]
         return image, boxes
 
+    def _written(self, entry: Entry) -> list[str]:
+        """What the entry writes in each of the layout's columns, in printed order."""
+        return [entry.cells[column.key].written if column.key in entry.cells else "" for column in self.columns]
+
     def rows_that_fit(self, entries: list[Entry], *, empty_rows: int = 0) -> int:
         """How many of ``entries`` fit below the header on one page, with ``empty_rows`` after them."""
         available = self.height - 2 * self.margin - int(self.font.size * 1.4 * 1.6) - self.line_height * 2
         available -= empty_rows * self.row_height([])
-        header = self.row_height(self.cell_lines([c.label for c in LAYOUTS[self.kind]]))
+        header = self.row_height(self.cell_lines([c.label for c in self.columns]))
         used = header
         for count, entry in enumerate(entries):
-            used += self.row_height(self.cell_lines([c.written for c in entry.cells.values()]))
+            used += self.row_height(self.cell_lines(self._written(entry)))
             if used > available:
                 return count
         return len(entries)

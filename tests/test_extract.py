@@ -19,7 +19,7 @@ from extract.page import extract_page, page_label
 from extract.table import find_grid
 from extract.tesseract import OcrFailed, Reading, TesseractEngine, Word, parse_tsv
 from extract.vote import choose_reading, header_matches
-from records import LAYOUTS, HotichError, Kind
+from records import LAYOUTS, HotichError, Kind, ledger
 
 
 def _truth_rows(sample_root: Path, book: Path, page: int) -> list[dict]:
@@ -63,7 +63,7 @@ def test_no_table_on_a_page_of_prose() -> None:
         cv2.putText(page, "Khong co bang nao o day " * 2, (50, y), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 0, 2)
     assert find_grid(page) is None
     with pytest.raises(HotichError) as caught:
-        extract_page(page, kind=Kind.birth, engine=TesseractEngine(), where="book B, file x.png")
+        extract_page(page, layout=ledger(Kind.birth), engine=TesseractEngine(), where="book B, file x.png")
     assert caught.value.code == "page_no_table"
     assert "book B, file x.png" in str(caught.value)
 
@@ -183,8 +183,8 @@ def test_choosing_between_renderings() -> None:
 
 def test_header_matching() -> None:
     labels = [column.label for column in LAYOUTS[Kind.birth]]
-    assert header_matches(labels, Kind.birth)
-    assert not header_matches(labels, Kind.marriage)
+    assert header_matches(labels, ledger(Kind.birth))
+    assert not header_matches(labels, ledger(Kind.marriage))
 
 
 @needs_tesseract
