@@ -16,7 +16,7 @@ from normalize.result import Normalized
 from normalize.syllables import is_vietnamese_syllable
 from normalize.text import fold, prepare_text, strip_edge_junk, tone_key
 
-_NOT_NAME = re.compile(r"[^\w\s'’-]")  # an apostrophe belongs to some names (H'Hen, Ê Đê)
+_NOT_NAME = re.compile(r"[^\w\s'’-]|_")  # an apostrophe belongs to some names (H'Hen, Ê Đê); "_" to none
 _REMARK = re.compile(r"\s*\([^)]*\)\s*")  # "(đã chết)", "(con nuôi)": a remark, not the name
 _TITLE = re.compile(r"^(?:ông|bà|anh|chị|cháu|em|cụ)\s+(?=\S+\s+\S+\s+\S+)", re.IGNORECASE)
 # Digits OCR and typists put for the letters they look like, tried in this order.

@@ -259,8 +259,16 @@ class EntryWriter:
     """Makes entries of one book, deterministic by its ``random.Random``."""
 
     def __init__(
-        self, rng: random.Random, kind: Kind, year: int, style: BookStyle, layout: Layout | None = None
+        self,
+        rng: random.Random,
+        kind: Kind,
+        year: int,
+        style: BookStyle,
+        layout: Layout | None = None,
+        *,
+        uniform_names: bool = False,
     ) -> None:
+        self.uniform_names = uniform_names
         self.rng = rng
         self.kind = kind
         self.layout = layout
@@ -272,6 +280,8 @@ class EntryWriter:
 
     # --- values -------------------------------------------------------------
     def person_name(self, female: bool) -> str:
+        if self.uniform_names:
+            return self._uniform_name(female)
         family = self.rng.choices([n for n, _ in FAMILY_NAMES], [w for _, w in FAMILY_NAMES])[0]
         middles = MIDDLE_FEMALE if female else MIDDLE_MALE
         given = self.rng.choice(GIVEN_FEMALE if female else GIVEN_MALE)
@@ -279,6 +289,17 @@ class EntryWriter:
         if self.rng.random() < 0.25:
             parts.append(self.rng.choice(middles))
         return " ".join(dict.fromkeys([*parts, given]))
+
+    def _uniform_name(self, female: bool) -> str:
+        """A family name and given syllables drawn evenly from the name list: rare names as
+        often as common ones (no frequency says which is written)."""
+        from normalize.lexicon import family_names, given_syllables
+
+        families = sorted({s for spellings in family_names().by_fold.values() for s, _ in spellings if " " not in s})
+        givens = sorted({s for spellings in given_syllables().by_fold.values() for s, _ in spellings})
+        middle = self.rng.choice(MIDDLE_FEMALE if female else MIDDLE_MALE)
+        parts = [self.rng.choice(families), middle, *self.rng.sample(givens, self.rng.choice([1, 1, 2]))]
+        return " ".join(dict.fromkeys(part[:1].upper() + part[1:] for part in parts))
 
     def name_cell(self, female: bool) -> Cell:
         name = self.person_name(female)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from records import BookManifest, Kind, Locality
 from records.layouts import Layout
 from samplebooks.content import Entry, EntryWriter, random_style
-from samplebooks.render import PageDrawer, damage_page, random_damage, random_plan, save_scan
+from samplebooks.render import Damage, PageDrawer, damage_page, random_damage, random_plan, save_scan
 
 BOOK_PREFIX = {Kind.birth: "KS", Kind.death: "KT", Kind.marriage: "KH"}
 
@@ -30,8 +31,41 @@ def _entries_by_page(drawer: PageDrawer, writer: EntryWriter, pages: int) -> lis
     return result
 
 
+@dataclass(frozen=True)
+class Variation:
+    """A printing hotich was not tuned on (bench/robustness.py): the font, the dpi, where the
+    names come from (``frequency`` as common as they are; ``uniform`` drawn evenly from the name
+    list, rare ones as often as common ones), and a scale of the damage (0 clean, 1 as generated)."""
+
+    font: Path | None = None
+    dpi: int | None = None
+    names: str = "frequency"
+    damage: float = 1.0
+
+
+def _varied(damage: Damage, scale: float) -> Damage:
+    if scale == 1.0:
+        return damage
+    return replace(
+        damage,
+        angle=damage.angle * scale,
+        light=min(0.6, damage.light * scale),
+        noise=damage.noise * scale,
+        blur=damage.blur * scale,
+        jpeg_quality=None if scale == 0 else damage.jpeg_quality,
+        stains=round(damage.stains * scale),
+    )
+
+
 def generate_book(
-    out_dir: Path, *, kind: Kind, seed: int, pages: int = 5, year: int | None = None, layout: Layout | None = None
+    out_dir: Path,
+    *,
+    kind: Kind,
+    seed: int,
+    pages: int = 5,
+    year: int | None = None,
+    layout: Layout | None = None,
+    variation: Variation | None = None,
 ) -> Path:
     """Write one book folder under ``out_dir/books`` and its truth under ``out_dir/truth``.
 
@@ -40,8 +74,10 @@ def generate_book(
     rng = random.Random(f"{seed}/{kind}")
     year = year or rng.randint(1978, 2015)
     style = random_style(rng)
-    writer = EntryWriter(rng, kind, year, style, layout)
+    varied = variation or Variation()
+    writer = EntryWriter(rng, kind, year, style, layout, uniform_names=varied.names == "uniform")
     plan = random_plan(rng, kind, layout)
+    plan = replace(plan, font_path=varied.font or plan.font_path, dpi=varied.dpi or plan.dpi)
     drawer = PageDrawer(plan, kind, rng, layout)
     book_id = f"{BOOK_PREFIX[kind]}-{year}-S{seed}"
     book_dir = out_dir / "books" / book_id
@@ -64,7 +100,7 @@ def generate_book(
         for page_no, entries in enumerate(_entries_by_page(drawer, writer, pages), start=1):
             empty = EMPTY_ROWS_ON_LAST_PAGE if page_no == pages else 0
             image, boxes = drawer.page(title, entries, empty, page_no)
-            damage = random_damage(rng)
+            damage = _varied(random_damage(rng), varied.damage)
             scan = damage_page(image, damage, seed=rng.randrange(2**32))
             path = save_scan(scan, book_dir / f"{page_no:04d}", damage, plan.dpi)
             for row, (entry, box) in enumerate(zip(entries, boxes, strict=True), start=1):

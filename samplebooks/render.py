@@ -31,6 +31,29 @@ WIDTHS = {
 }
 
 
+VIETNAMESE = "ẠạẢảẤấẦầẨẩẪẫẬậẮắẰằẲẳẴẵẶặẸẹẺẻẼẽẾếỀềỂểỄễỆệỈỉỊịỌọỎỏỐốỒồỔổỖỗỘộỚớỜờỞởỠỡỢợỤụỦủỨứỪừỬửỮữỰựỲỳỴỵỶỷỸỹĐđƠơƯư"
+_NOT_UPRIGHT = ("Italic", "Oblique", "Thin", "Light", "Black", "Medium", "Semi", "Extra", "Heavy", "Math", "_RI",
+                "_RZI", "_RBI", "_I.", "_K.", "_DR.", "_M.")  # fmt: skip
+
+
+def vietnamese_fonts() -> list[Path]:
+    """Every upright font installed (regular, bold, condensed, monospace) whose glyphs cover
+    Vietnamese: the font families of the robustness matrix."""
+    from fontTools.ttLib import TTFont
+
+    found = []
+    for path in sorted(Path("/usr/share/fonts").rglob("*")):
+        if path.suffix.lower() not in (".ttf", ".otf") or any(part in path.name for part in _NOT_UPRIGHT):
+            continue
+        try:
+            cmap = TTFont(path, lazy=True, fontNumber=0).getBestCmap()
+        except Exception:  # noqa: BLE001 - a font fontTools cannot open is not one to print with
+            continue
+        if cmap and all(ord(char) in cmap for char in VIETNAMESE):
+            found.append(path)
+    return found
+
+
 def available_fonts() -> list[Path]:
     found = [base / name for base in FONT_DIRS for name in FONT_FILES if (base / name).exists()]
     if not found:
@@ -249,7 +272,8 @@ def damage_page(image: Image.Image, damage: Damage, seed: int) -> np.ndarray:
     page *= 1.0 - damage.light * gradient
     matrix = cv2.getRotationMatrix2D((width / 2, height / 2), damage.angle, 1.0)
     page = cv2.warpAffine(page, matrix, (width, height), borderValue=(235.0,), flags=cv2.INTER_LINEAR)
-    page = cv2.GaussianBlur(page, (0, 0), damage.blur)
+    if damage.blur > 0:  # a clean printing (bench/robustness.py's damage 0) is not blurred
+        page = cv2.GaussianBlur(page, (0, 0), damage.blur)
     page += rng.normal(0, damage.noise, page.shape).astype(np.float32)
     gray = np.clip(page, 0, 255).astype(np.uint8)
     tint = (0.86, 0.95, 1.0) if damage.tint else (1.0, 1.0, 1.0)  # B, G, R: yellowed paper

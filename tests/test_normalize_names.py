@@ -27,6 +27,7 @@ NAMES = [
     ("extra spaces", "  Bùi   Văn  Hưng ", "Bùi Văn Hưng", ()),
     ("ruling-line mark at the edge", "| Võ Văn Kiệt |", "Võ Văn Kiệt", ()),
     ("impossible syllable", "Nguyẽn Văn An", "Nguyẽn Văn An", ("invalid_syllable",)),
+    ("a ruling read as an underscore", "NGUYỄN _ THUỲ CHÂU", "Nguyễn Thuỳ Châu", ("unexpected_character",)),
     ("checked rhyme with a falling tone", "Lê Văn Hàc", "Lê Văn Hàc", ("invalid_syllable",)),
     ("digit inside a name", "Nguyễn Văn 4n", "Nguyễn Văn 4n", ("digits_in_name", "invalid_syllable")),
     ("one syllable", "Minh", "Minh", ("single_syllable",)),

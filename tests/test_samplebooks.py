@@ -45,3 +45,28 @@ def test_truth_matches_the_contract(tmp_path: Path) -> None:
 @given(st.integers(min_value=0, max_value=2999))
 def test_numbers_in_words_round_trip(number: int) -> None:
     assert parse_number_words(number_in_words(number)) == number
+
+
+def test_a_variation_prints_with_its_font_dpi_names_and_damage(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from samplebooks import Variation, vietnamese_fonts
+    from samplebooks.render import available_fonts
+
+    fonts = vietnamese_fonts()
+    assert set(available_fonts()) <= set(fonts)  # the generator's own fonts are among them
+    varied = Variation(font=fonts[-1], dpi=200, names="uniform", damage=0.0)
+    book = generate_book(tmp_path, kind=Kind.birth, seed=5, pages=1, variation=varied)
+    scan = next(p for p in book.iterdir() if p.name != "book.json")
+    assert scan.suffix == ".png"  # no JPEG damage at damage 0
+    with Image.open(scan) as image:
+        assert image.size == (int(11.69 * 200), int(8.27 * 200))
+    again = generate_book(tmp_path / "again", kind=Kind.birth, seed=5, pages=1, variation=varied)
+    assert (again / scan.name).read_bytes() == scan.read_bytes()  # deterministic
+    common = generate_book(tmp_path / "common", kind=Kind.birth, seed=5, pages=1)
+    truth = [json.loads(line) for line in (tmp_path / "truth" / f"{book.name}.jsonl").read_text("utf-8").splitlines()]
+    usual = [
+        json.loads(line)
+        for line in (tmp_path / "common" / "truth" / f"{common.name}.jsonl").read_text("utf-8").splitlines()
+    ]
+    assert [r["fields"]["full_name"] for r in truth] != [r["fields"]["full_name"] for r in usual]
