@@ -54,7 +54,7 @@ def read_manifest(book_dir: Path) -> BookManifest:
         code = "manifest_unknown_kind" if any(p["loc"] == ("kind",) for p in error.errors()) else "manifest_invalid"
         raise HotichError(code, f"{MANIFEST} is invalid: {problems}", fix="correct book.json", where=where) from error
     layout = manifest.book_layout
-    if not layout.read:
+    if layout is not None and not layout.read:
         raise HotichError(
             "layout_not_supported",
             f"book {manifest.book_id} has layout '{manifest.layout}' ({layout.description}); this version does not "

@@ -11,7 +11,15 @@ from extract.cells import crop_cell, has_writing, page_ink, prepare_variants
 from extract.clean import box_on_scan, clean_page
 from extract.table import Grid, erase_lines, find_grid
 from extract.tesseract import OcrEngine, Reading
-from extract.vote import CellText, choose_reading, header_matches, needs_second_look, second_renderings, settled
+from extract.vote import (
+    CellText,
+    choose_reading,
+    header_matches,
+    header_score,
+    needs_second_look,
+    second_renderings,
+    settled,
+)
 from normalize.text import fold
 from records import HotichError
 from records.layouts import Layout
@@ -31,6 +39,8 @@ class PageExtraction:
     rows: list[RowExtraction]
     warnings: list[str] = field(default_factory=list)
     page_label: str | None = None  # the printed page number ("Trang 12", "Trang số: 12"), when read
+    layout: str | None = None  # the id of the layout the page was read in
+    layout_score: float | None = None  # how well its printed labels read as that layout's (recognised pages)
 
 
 _PAGE_LABEL = re.compile(r"\btrang\s*(?:so)?\s*[:.]?\s*(\d{1,4})\b")
@@ -76,23 +86,87 @@ def _grid_or_error(clean: np.ndarray, layout: Layout, where: str) -> Grid:
     return grid
 
 
-def extract_page(gray: np.ndarray, *, layout: Layout, engine: OcrEngine, where: str) -> PageExtraction:
-    """Clean the page, find the layout's table, read every non-empty cell in one OCR call."""
-    if layout.structure != "row":
+RECOGNISED = 0.5  # a page's headings must read at least this well as a layout's labels to be read in it
+
+
+def recognise_layout(
+    cleaned: np.ndarray, candidates: list[Layout], engine: OcrEngine, where: str
+) -> tuple[Layout, Grid, float]:
+    """The layout whose printed column headings the page's table shows, its grid and how sure.
+
+    The headings are printed even where the entries are handwritten, so Tesseract reads them.
+    Each candidate with a table of its column count found is scored by its labels (one OCR
+    call for every candidate's heading cells); a page none reaches RECOGNISED for is refused."""
+    tables: dict[int, Grid] = {}
+    for count in sorted({len(layout.columns) for layout in candidates}):
+        grid = find_grid(cleaned, columns=count)
+        if grid is not None and len(grid.columns) - 1 == count and len(grid.rows) >= 3:
+            tables[count] = grid
+    headings: list[np.ndarray] = []
+    spans: dict[int, tuple[int, int]] = {}
+    for count, grid in tables.items():
+        page = erase_lines(cleaned, grid)
+        ink = page_ink(page, grid)
+        start = len(headings)
+        headings += [prepare_variants(crop_cell(page, grid, 0, column, ink), ink)[0] for column in range(count)]
+        spans[count] = (start, len(headings))
+    texts = [reading.text for reading in engine.read(headings)] if headings else []
+    scores = {}
+    for layout in candidates:
+        count = len(layout.columns)
+        if count in spans:
+            start, stop = spans[count]
+            scores[layout.id] = header_score(texts[start:stop], layout)
+    best = max(candidates, key=lambda layout: scores.get(layout.id, 0.0))
+    if scores.get(best.id, 0.0) < RECOGNISED:
+        read = ", ".join(f"{name} {score:.2f}" for name, score in sorted(scores.items())) or "no ruled table"
         raise HotichError(
-            "layout_not_supported",
-            f"pages of the {layout.name} layout ({layout.description}) are not read by this version",
-            fix="digitise this book when hotich reads its layout; until then key its records",
+            "page_layout_unknown",
+            f"the page matches no layout of the book's kind ({read}; {RECOGNISED} needed)",
+            fix="name the layout in book.json, or check that this page belongs to the book",
             where=where,
         )
+    return best, tables[len(best.columns)], round(scores[best.id], 3)
+
+
+def extract_page(
+    gray: np.ndarray,
+    *,
+    layout: Layout | None,
+    engine: OcrEngine,
+    where: str,
+    candidates: list[Layout] | None = None,
+) -> PageExtraction:
+    """Clean the page, find the layout's table, read every non-empty cell in one OCR call.
+
+    With ``layout`` None the page's layout is recognised among ``candidates`` from its printed
+    column headings (:func:`recognise_layout`)."""
+    for shape in [layout] if layout is not None else candidates or []:
+        if shape.structure != "row":
+            raise HotichError(
+                "layout_not_supported",
+                f"pages of the {shape.name} layout ({shape.description}) are not read by this version",
+                fix="digitise this book when hotich reads its layout; until then key its records",
+                where=where,
+            )
     cleaned = clean_page(gray)
-    try:
-        grid = _grid_or_error(cleaned.image, layout, where)
-    except HotichError:
-        if not cleaned.rectified:
-            raise
-        cleaned = clean_page(gray, rectify=False)  # the squaring-up went wrong: try without it
-        grid = _grid_or_error(cleaned.image, layout, where)
+    score = None
+    if layout is None:
+        try:
+            layout, grid, score = recognise_layout(cleaned.image, candidates or [], engine, where)
+        except HotichError:
+            if not cleaned.rectified:
+                raise
+            cleaned = clean_page(gray, rectify=False)  # the squaring-up went wrong: try without it
+            layout, grid, score = recognise_layout(cleaned.image, candidates or [], engine, where)
+    else:
+        try:
+            grid = _grid_or_error(cleaned.image, layout, where)
+        except HotichError:
+            if not cleaned.rectified:
+                raise
+            cleaned = clean_page(gray, rectify=False)  # the squaring-up went wrong: try without it
+            grid = _grid_or_error(cleaned.image, layout, where)
     page = erase_lines(cleaned.image, grid)
     ink = page_ink(page, grid)
     keys = [column.key for column in layout.columns]
@@ -115,7 +189,14 @@ def extract_page(gray: np.ndarray, *, layout: Layout, engine: OcrEngine, where: 
             }
             rows.append(RowExtraction(row=row, bbox=bbox, cells=found, boxes=boxes))
     label = page_label([reading.text for reading in margins])
-    return PageExtraction(angle=cleaned.angle, rows=rows, warnings=warnings, page_label=label)
+    return PageExtraction(
+        angle=cleaned.angle,
+        rows=rows,
+        warnings=warnings,
+        page_label=label,
+        layout=layout.id,
+        layout_score=score,
+    )
 
 
 def _read_cells(

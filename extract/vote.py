@@ -161,6 +161,11 @@ def choose_reading(key: str, readings: Sequence[Reading]) -> CellText:
     return CellText(best.text, best.raw, round(confidence, 3), best.suggestion)
 
 
+def header_score(header: Sequence[str], layout: Layout) -> float:
+    """How well OCR'd column headings read as the layout's printed labels, 0 to 1."""
+    return _header_score(header, layout)
+
+
 def _header_score(header: Sequence[str], layout: Layout) -> float:
     labels = [fold(column.label) for column in layout.columns]
     if len(header) != len(labels):

@@ -153,6 +153,16 @@ def digitize(
     if summaries:
         console.print(_summary_table(summaries))
     for summary in summaries:
+        recognised = [outcome for outcome in summary.outcomes if outcome.layout]
+        for layout in sorted({outcome.layout for outcome in recognised if outcome.layout}):
+            pages = [outcome for outcome in recognised if outcome.layout == layout]
+            lowest = min(outcome.layout_score or 0.0 for outcome in pages)
+            console.print(
+                f"{escape(summary.book_id)}: layout {layout} recognised on {len(pages)} pages "
+                f"(headings matched {lowest:.2f} at the least): {', '.join(o.image_name for o in pages[:10])}"
+                + ("…" if len(pages) > 10 else ""),
+                highlight=False,
+            )
         for notice in summary.notices:
             console.print(f"[yellow]folder changed[/] {escape(notice)}", highlight=False)
         for error in summary.errors:

@@ -51,6 +51,8 @@ class PageOutcome:
     auto_accepted: int = 0
     needs_review: int = 0
     error: str | None = None
+    layout: str | None = None  # the layout the page was read in, when recognised from it
+    layout_score: float | None = None
 
 
 @dataclass
@@ -98,7 +100,8 @@ def _ocr_failed(_task: Any, _run: Any, state: Any) -> bool:
 
 
 def _page_cache_key(_context: Any, parameters: dict[str, Any]) -> str:
-    return f"{parameters['image_sha256']}:{parameters['manifest'].book_layout.id}:{PIPELINE_VERSION}"
+    layouts = ",".join(layout.id for layout in parameters["manifest"].layouts_to_try())
+    return f"{parameters['image_sha256']}:{layouts}:{PIPELINE_VERSION}"
 
 
 @task(
@@ -112,7 +115,8 @@ def read_page(book_dir: Path, manifest: BookManifest, page: PageRef, image_sha25
     """Load, clean and OCR one page (cached on the page's pixels)."""
     gray = load_page(book_dir, page, book_id=manifest.book_id)
     where = f"book {manifest.book_id}, file {page.image_name}"
-    return extract_page(gray, layout=manifest.book_layout, engine=ocr_engine(), where=where)
+    layout, candidates = manifest.book_layout, manifest.layouts_to_try()
+    return extract_page(gray, layout=layout, engine=ocr_engine(), where=where, candidates=candidates)
 
 
 def ocr_engine() -> OcrEngine:
@@ -151,9 +155,21 @@ def _store_page(
             warnings=extraction.warnings,
             records=records,
             page_label=extraction.page_label,
+            layout=extraction.layout,
+            layout_score=extraction.layout_score,
         )
     auto = sum(record.status == Status.auto_accepted for record in records)
-    return PageOutcome(page.page_no, page.image_name, "loaded", len(records), auto, len(records) - auto)
+    recognised = extraction.layout if extraction.layout_score is not None else None
+    return PageOutcome(
+        page.page_no,
+        page.image_name,
+        "loaded",
+        len(records),
+        auto,
+        len(records) - auto,
+        layout=recognised,
+        layout_score=extraction.layout_score,
+    )
 
 
 def _store_failure(engine: Engine, manifest: BookManifest, page: PageRef, error: HotichError) -> PageOutcome:

@@ -77,6 +77,8 @@ class Page(Base):
     warnings: Mapped[list[Any] | None] = mapped_column(JSON)
     row_count: Mapped[int] = mapped_column(Integer, default=0)
     page_label: Mapped[str | None] = mapped_column(String(16))  # the printed page number (Trang số)
+    layout: Mapped[str | None] = mapped_column(String(48))  # the layout id the page was read in
+    layout_score: Mapped[float | None] = mapped_column(Float)  # how sure, for a recognised layout
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

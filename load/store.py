@@ -16,7 +16,7 @@ from normalize.names import split_name
 from normalize.rules import number_sequence_issues
 from normalize.text import fold, tone_key
 from records import BookManifest, HotichError, Kind, Record, RecordSource, Status
-from records.layouts import REGISTRY, Layout, ledger
+from records.layouts import REGISTRY, Layout, layout_by_id, ledger
 
 # Statuses a person decided: a re-run never overwrites them.
 DECIDED = {Status.reviewed.value, Status.rejected.value}
@@ -33,8 +33,9 @@ def register_book(session: Session, manifest: BookManifest, book_dir: Path) -> N
             where=f"book {manifest.book_id}",
         )
     if book is None:
-        book = Book(book_id=manifest.book_id, kind=manifest.kind.value, layout=manifest.layout, source_dir="")
+        book = Book(book_id=manifest.book_id, kind=manifest.kind.value, layout=manifest.layout or "", source_dir="")
         session.add(book)
+    book.layout = manifest.layout or ""  # empty: each page's layout is recognised (pages.layout)
     book.year = manifest.year
     book.locality = manifest.locality.model_dump() if manifest.locality else None
     book.volume = manifest.volume
@@ -151,6 +152,8 @@ def save_page(
     warnings: list[str],
     records: Iterable[Record],
     page_label: str | None = None,
+    layout: str | None = None,
+    layout_score: float | None = None,
 ) -> None:
     """Write a page's records (upsert on provenance) and mark the page loaded.
 
@@ -188,11 +191,18 @@ def save_page(
     page.angle = angle
     page.warnings = warnings
     page.page_label = page_label
+    page.layout, page.layout_score = layout, layout_score
     page.row_count = len(seen)
 
 
 def record_layout(session: Session, row: RecordRow) -> Layout:
-    """The layout a record was read in: its book's; an imported record's is its kind's ledger."""
+    """The layout a record was read in: its page's, else its book's; an imported record's is its
+    kind's ledger."""
+    if row.book_id is not None and row.page_no is not None:
+        query = select(Page.layout).where(Page.book_id == row.book_id, Page.page_no == row.page_no)
+        read_in = layout_by_id(session.scalar(query) or "")
+        if read_in is not None:
+            return read_in
     if row.book_id is not None:
         book = session.get(Book, row.book_id)
         found = REGISTRY.get(book.layout, book.kind) if book is not None else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from extract.page import PageExtraction
 from normalize.record import ReviewSettings, normalize_record
 from records import BookManifest, Record, RecordSource, Status, record_id_for
+from records.layouts import layout_by_id, ledger
 
 
 def page_records(
@@ -16,7 +17,7 @@ def page_records(
     settings: ReviewSettings,
 ) -> list[Record]:
     """One record per non-empty table row of the page."""
-    layout = manifest.book_layout
+    layout = layout_by_id(extraction.layout or "") or manifest.book_layout or ledger(manifest.kind)
     keys = layout.field_keys()
     page_reasons = [warning.split(":", 1)[0] for warning in extraction.warnings]
     records = []

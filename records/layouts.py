@@ -273,6 +273,10 @@ def layout_of(name: str, kind: Kind | str) -> Layout:
     return found
 
 
+def layout_by_id(identifier: str) -> Layout | None:
+    return REGISTRY.layouts.get(identifier)
+
+
 def ledger(kind: Kind | str) -> Layout:
     """The v1 ledger of a kind: the layout of records with no book (imported ones)."""
     return layout_of("ledger", kind)

@@ -40,9 +40,9 @@ class BookManifest(BaseModel):
 
     book_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     kind: Kind
-    # A layout of the registry (records/layouts.py). Absent: recognised from the page in the
-    # contract; this version reads ruled-row layouts and takes the kind's ledger.
-    layout: str = Field(default="ledger", min_length=1, max_length=32)
+    # A layout of the registry (records/layouts.py). Absent: recognised on each page from its
+    # printed column headings, among the kind's layouts this version reads.
+    layout: str | None = Field(default=None, min_length=1, max_length=32)
     year: int | None = Field(default=None, ge=1900, le=2100)
     locality: Locality | None = None
     page_offset: int = Field(default=0, ge=0)
@@ -58,15 +58,22 @@ class BookManifest(BaseModel):
 
     @model_validator(mode="after")
     def _registered_layout(self) -> BookManifest:
-        if REGISTRY.get(self.layout, self.kind) is None:
+        if self.layout is not None and REGISTRY.get(self.layout, self.kind) is None:
             known = sorted(layout.name for layout in REGISTRY if layout.kind == self.kind)
             raise ValueError(f"layout {self.layout!r} is no {self.kind} layout; known: {', '.join(known)}")
         return self
 
     @property
-    def book_layout(self) -> Layout:
-        """The registered layout this book's pages have."""
-        return layout_of(self.layout, self.kind)
+    def book_layout(self) -> Layout | None:
+        """The registered layout this book's pages have; None when each page's is recognised."""
+        return layout_of(self.layout, self.kind) if self.layout is not None else None
+
+    def layouts_to_try(self) -> list[Layout]:
+        """The layouts a page of this book may have: the one named, else every one of its kind read."""
+        named = self.book_layout
+        if named is not None:
+            return [named]
+        return [layout for layout in REGISTRY if layout.kind == self.kind and layout.read]
 
 
 class _Fields(BaseModel):

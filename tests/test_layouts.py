@@ -128,3 +128,60 @@ def test_a_third_layout_touches_only_the_registry(third_layout: Layout, tmp_path
         assert page.status_code == 200
         assert 'id="f-home_town"' in page.text and "Quê quán" in page.text and 'id="f-ethnicity"' not in page.text
         assert "Họ và tên người được khai sinh" in page.text
+
+
+@needs_tesseract
+@pytest.mark.usefixtures("prefect_harness")
+def test_the_layout_is_recognised_from_the_page_when_book_json_names_none(
+    third_layout: Layout, book_copy, tmp_path: Path
+) -> None:
+    """Two birth layouts of ten columns each: told apart by their printed headings alone."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from flows.digitize import digitize_book
+    from load.db import open_database
+    from load.export import exported_records
+    from load.schema import Page
+    from samplebooks import generate_book
+
+    ledger_book = book_copy(Kind.birth)
+    era_book = generate_book(tmp_path / "era", kind=Kind.birth, seed=4712, pages=1, layout=third_layout)
+    for book in (ledger_book, era_book):
+        manifest = json.loads((book / "book.json").read_text("utf-8"))
+        del manifest["layout"]
+        (book / "book.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
+    db_url = f"sqlite:///{tmp_path / 'recognised.db'}"
+    for book in (ledger_book, era_book):
+        summary = digitize_book(book, db_url)
+        assert not summary.errors and summary.count("loaded") == len(summary.outcomes)
+        assert all(outcome.layout for outcome in summary.outcomes)
+    with Session(open_database(db_url)) as session:
+        pages = {(p.book_id, p.page_no): (p.layout, p.layout_score) for p in session.scalars(select(Page))}
+    assert {key: layout for key, (layout, _) in pages.items()} == {
+        (ledger_book.name, 1): "ledger/birth",
+        (ledger_book.name, 2): "ledger/birth",
+        (era_book.name, 1): "ledger-1990/birth",
+    }
+    assert all(score is not None and score >= 0.5 for _, score in pages.values())
+    era = [r for r in exported_records(open_database(db_url)) if r["source"]["book"] == era_book.name]
+    assert era and all("home_town" in record["fields"] for record in era)
+
+
+def test_a_page_of_no_known_layout_is_refused_by_name() -> None:
+    import cv2
+    import numpy as np
+
+    from extract.page import extract_page
+    from extract.tesseract import TesseractEngine
+
+    page = np.full((1400, 1000), 255, np.uint8)
+    for y in range(100, 1300, 40):
+        cv2.putText(page, "Khong co bang nao o day " * 2, (50, y), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 0, 2)
+    candidates = [layout for layout in REGISTRY if layout.kind == Kind.birth and layout.read]
+    with pytest.raises(HotichError) as refused:
+        extract_page(
+            page, layout=None, engine=TesseractEngine(), where="book KS-X, file 0003.png", candidates=candidates
+        )
+    assert refused.value.code == "page_layout_unknown"
+    assert "book KS-X, file 0003.png" in refused.value.describe() and "no ruled table" in refused.value.message
