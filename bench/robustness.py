@@ -135,6 +135,7 @@ def main() -> None:
     args = parser.parse_args()
 
     work = args.out or Path(tempfile.mkdtemp(prefix="hotich-matrix-"))
+    work.mkdir(parents=True, exist_ok=True)
     os.environ["PREFECT_HOME"] = str(work / "prefect-home")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -184,7 +185,6 @@ def main() -> None:
     print()
     for label, tally in sorted(groups.items()):
         print(tally.line(label))
-    print(tally.line("") if False else "", end="")
     print(tuned.line("TUNED fonts"))
     print(held_out.line("HELD-OUT fonts (books never seen)"))
     print(total.line("ALL"))

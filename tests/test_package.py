@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from tests_support import birth_book_dir
 from typer.testing import CliRunner
+from web_fixtures import FIELDS
 
 from extract.images import content_hash, list_pages, load_page
 from flows.cli import app
@@ -30,18 +31,7 @@ from load.store import key_columns
 from records import HotichError, Kind, Status, field_keys, record_id_for
 
 TEMPLATE = shipped_template()
-BIRTH = {
-    "registration_number": "7",
-    "registration_date": "1998-03-15",
-    "full_name": "Nguyễn Văn An",
-    "sex": "male",
-    "birth_date": "1998-03-02",
-    "birth_place": "Phường Thạc Gián, Quận Thanh Khê, Thành phố Đà Nẵng",
-    "ethnicity": "Kinh",
-    "father_name": "Nguyễn Văn Ba",
-    "mother_name": "Trần Thị Bé",
-    "notes": None,
-}
+BIRTH = FIELDS  # each record numbers itself from 1
 LOCALITY = {"commune": "Xã Lộc Thuận", "district": "Huyện Bình Đại", "province": "Tỉnh Bến Tre"}
 STEM = "xalocthuan_hbd_tbt.KS.1998.01"
 
