@@ -101,16 +101,17 @@ def find_grid(gray: np.ndarray, *, columns: int | None = None) -> Grid | None:
     With ``columns`` (the layout's count), the first strategy that finds that many wins.
     """
     found = []
+    plain = ink_mask(gray)  # the junctions are judged on the page's own ink, whatever found the lines
     for sigma, offset in STRATEGIES:
         smoothed = cv2.GaussianBlur(gray, (0, 0), sigma) if sigma else gray
-        grid = _grid_from_ink(ink_mask(smoothed, sensitivity=offset))
+        grid = _grid_from_ink(ink_mask(smoothed, sensitivity=offset), plain)
         if grid is not None and (columns is None or len(grid.columns) - 1 == columns):
             return grid
         found.append(grid)
     return next((grid for grid in found if grid is not None), None)
 
 
-def _grid_from_ink(ink: np.ndarray) -> Grid | None:
+def _grid_from_ink(ink: np.ndarray, plain: np.ndarray | None = None) -> Grid | None:
     horizontal, vertical = _line_masks(ink)
     height, width = ink.shape
     min_gap = max(6, height // 200)
@@ -139,6 +140,7 @@ def _grid_from_ink(ink: np.ndarray) -> Grid | None:
         min_gap,
     )
     rows = _rows_spanned_by_columns(rows, columns, vertical)
+    rows = _rulings_through_junctions(ink if plain is None else plain, rows, columns)
     if len(rows) < 3:
         return None
     return Grid(rows=rows, columns=columns, line_mask=_ruling_mask(horizontal, vertical, rows, columns))
@@ -152,6 +154,31 @@ def _spanned(vertical: np.ndarray, columns: list[int], top: int, bottom: int) ->
         strip = vertical[top + 2 : bottom - 1, max(0, x - reach) : x + reach + 1]
         spanned += strip.size > 0 and strip.any(axis=1).mean() > 0.6
     return spanned >= 0.6 * len(columns)
+
+
+def _rulings_through_junctions(ink: np.ndarray, rows: list[int], columns: list[int]) -> list[int]:
+    """Drop an inner row line that does not run on through the column rulings.
+
+    A ruling is drawn through every junction with the column rulings: ink just left and right
+    of each. A line of bold type can merge into a run as long as a ruling (the bridging that
+    mends broken rulings joins its letters), but a cell's text keeps its padding away from the
+    column rulings, so beside them such a run has no ink. A broken ruling still has most of its
+    junctions; half of them must show ink on both sides."""
+    inner = columns[1:-1]
+    if not inner:
+        return rows
+    height, width = ink.shape
+    kept = [rows[0]]
+    for y in rows[1:-1]:
+        band = ink[max(0, y - 4) : min(height, y + 5)]
+        through = 0
+        for x in inner:
+            left = band[:, max(0, x - 8) : max(0, x - 4)]
+            right = band[:, min(width, x + 5) : min(width, x + 9)]
+            through += bool(left.size and right.size and left.any(axis=0).all() and right.any(axis=0).all())
+        if through >= 0.5 * len(inner):
+            kept.append(y)
+    return [*kept, rows[-1]]
 
 
 def _rows_spanned_by_columns(rows: list[int], columns: list[int], vertical: np.ndarray) -> list[int]:

@@ -163,10 +163,6 @@ def choose_reading(key: str, readings: Sequence[Reading]) -> CellText:
 
 def header_score(header: Sequence[str], layout: Layout) -> float:
     """How well OCR'd column headings read as the layout's printed labels, 0 to 1."""
-    return _header_score(header, layout)
-
-
-def _header_score(header: Sequence[str], layout: Layout) -> float:
     labels = [fold(column.label) for column in layout.columns]
     if len(header) != len(labels):
         return 0.0
@@ -177,11 +173,11 @@ def _header_score(header: Sequence[str], layout: Layout) -> float:
 
 def header_scores(header: Sequence[str]) -> dict[str, float]:
     """How well the OCR'd column headings read as each ruled-row layout's labels, by layout id."""
-    return {layout.id: _header_score(header, layout) for layout in REGISTRY if layout.structure == "row"}
+    return {layout.id: header_score(header, layout) for layout in REGISTRY if layout.structure == "row"}
 
 
 def header_matches(header: Sequence[str], layout: Layout) -> bool:
     """Do the OCR'd column headings read as this layout's labels, better than any other's?"""
     scores = header_scores(header)
-    mine = scores.get(layout.id, _header_score(header, layout))
+    mine = scores.get(layout.id, header_score(header, layout))
     return mine >= 0.5 and all(mine >= score - 0.02 for score in scores.values())

@@ -38,7 +38,7 @@ from records import BookManifest, HotichError, Status
 
 # Bump when extraction changes what it reads from a page: the OCR cache is keyed on it
 # (pages already in the database are not read again either way).
-PIPELINE_VERSION = "extract-17"
+PIPELINE_VERSION = "extract-18"
 PAGE_WORKERS = 2
 
 

@@ -71,9 +71,6 @@ class Layout:
     def labels(self) -> dict[str, str]:
         return {column.key: column.label for column in self.columns}
 
-    def type_of(self, key: str) -> ValueType:
-        return FIELD_TYPES[key]
-
 
 def layout_id(name: str, kind: Kind | str) -> str:
     return f"{name}/{Kind(kind).value}"

@@ -270,3 +270,21 @@ def test_pages_keep_their_numbers_whatever_the_folder_becomes(
     pages, said = number_pages(refs, {f"{name}.png": number for name, number in known.items()})
     assert [page.page_no for page in pages] == numbers, description
     assert len(said) == notices, (description, said)
+
+
+def test_a_run_of_bold_type_is_no_ruling() -> None:
+    """A line of heavy type across every cell makes a run as long as a ruling; it stops short
+    of the column rulings (the cells' padding), a ruling runs through them."""
+    page = np.full((1200, 1700), 255, np.uint8)
+    xs = [100, 400, 700, 1000, 1300, 1600]
+    ys = [150, 260, 420, 580, 740]
+    for x in xs:
+        cv2.line(page, (x, ys[0]), (x, ys[-1]), 0, 2)
+    for y in ys:
+        cv2.line(page, (xs[0], y), (xs[-1], y), 0, 2)
+    for left, right in zip(xs, xs[1:], strict=False):
+        cv2.rectangle(page, (left + 14, 335), (right - 14, 343), 0, -1)  # the bar inside row 2 only
+        cv2.putText(page, "NGUYEN", (left + 20, 230), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 0, 3)
+    grid = find_grid(page, columns=5)
+    assert grid is not None
+    assert len(grid.rows) == len(ys) and all(abs(a - b) <= 3 for a, b in zip(grid.rows, ys, strict=True))
