@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import stat
 from pathlib import Path
@@ -282,7 +283,7 @@ def test_a_run_of_bold_type_is_no_ruling() -> None:
         cv2.line(page, (x, ys[0]), (x, ys[-1]), 0, 2)
     for y in ys:
         cv2.line(page, (xs[0], y), (xs[-1], y), 0, 2)
-    for left, right in zip(xs, xs[1:], strict=False):
+    for left, right in itertools.pairwise(xs):
         cv2.rectangle(page, (left + 14, 335), (right - 14, 343), 0, -1)  # the bar inside row 2 only
         cv2.putText(page, "NGUYEN", (left + 20, 230), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 0, 3)
     grid = find_grid(page, columns=5)
