@@ -330,12 +330,14 @@ def _routes() -> Any:
         context = _record_context(engine, row, viewer, held_by, _filters(request))
         return _page(request, "record.html", context)
 
-    @router.get("/records/{record_id}/crop.png")
-    def record_crop(request: Request, record_id: str, viewer: Reviewer) -> Response:
+    def _crop(request: Request, record_id: str, viewer: auth.Viewer, key: str | None) -> Response:
+        """The record's row (``key`` None) or one field's cell, cut from the scan that was read."""
         row, book = _row_and_book(engine_of(request), record_id)
-        if not (row.bbox and book and row.image_name and row.page_no):
+        box = row.bbox if key is None else (row.field_boxes or {}).get(key)
+        if not (box and book and row.image_name and row.page_no):
             raise HTTPException(404, "Bản ghi này không có ảnh quét.")
-        width = min(3000, max(400, int_param(request.query_params.get("width", "1600"), "width")))
+        low = 400 if key is None else 200
+        width = min(3000, max(low, int_param(request.query_params.get("width", "1600"), "width")))
         try:
             expected = page_sha256(engine_of(request), book.book_id, row.page_no)
             png = row_crop_png(
@@ -343,14 +345,23 @@ def _routes() -> Any:
                 row.image_name,
                 row.page_no,
                 book.book_id,
-                row.bbox,
+                box,
                 width=width,
                 expected_sha256=expected,
             )
         except HotichError as error:
             raise HTTPException(409 if error.code == "scan_changed" else 404, error.describe()) from error
-        logged(request, viewer, "scan", record_id, "row crop")
+        logged(request, viewer, "scan", record_id, "row crop" if key is None else f"field crop {key}")
         return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
+
+    @router.get("/records/{record_id}/field/{key}.png")
+    def field_crop(request: Request, record_id: str, key: str, viewer: Reviewer) -> Response:
+        """One field's cell, enlarged: read beside its input."""
+        return _crop(request, record_id, viewer, key)
+
+    @router.get("/records/{record_id}/crop.png")
+    def record_crop(request: Request, record_id: str, viewer: Reviewer) -> Response:
+        return _crop(request, record_id, viewer, None)
 
     @router.get("/records/{record_id}/page.jpg")
     def record_page_image(request: Request, record_id: str, viewer: Reviewer) -> Response:

@@ -143,3 +143,40 @@ def test_the_extract_crop_is_its_row_alone_from_the_scan_that_was_read(db_url: s
     sign_in(reviewer, "lan")
     assert reviewer.get("/records/R2/crop.png").status_code == 409
     assert reviewer.get("/records/R2/page.jpg").status_code == 409
+
+
+def test_each_field_is_shown_beside_its_input_cut_from_its_cell(db_url: str, tmp_path: Path) -> None:
+    import cv2
+    import numpy as np
+    from fastapi.testclient import TestClient
+    from web_fixtures import sign_in
+
+    from extract.images import content_hash
+    from load.access import access_log
+    from load.schema import Page, RecordRow
+    from review_ui.app import create_app
+
+    book = tmp_path / "KS-1998"
+    book.mkdir()
+    scan = np.full((1000, 2600), 255, np.uint8)
+    scan[520:630, 80:600] = 60  # row 1's first cells
+    scan[520:630, 600:1100] = 150
+    cv2.imwrite(str(book / "0001.png"), scan)
+    make_site(db_url, book)
+    engine = open_database(db_url)
+    with Session(engine) as session, session.begin():
+        session.add(Page(book_id="KS-1998", page_no=1, image_name="0001.png", image_sha256=content_hash(scan),
+                         status="loaded", row_count=3))  # fmt: skip
+        row = session.get(RecordRow, "R1")
+        assert row is not None
+        row.field_boxes = {"registration_number": [80, 520, 520, 110], "full_name": [600, 520, 500, 110]}
+    reviewer = TestClient(create_app(db_url), follow_redirects=False)
+    sign_in(reviewer, "lan")
+    page = reviewer.get("/records/R1").text
+    assert 'src="/records/R1/field/full_name.png?width=560"' in page and "field/sex.png" not in page
+    got = reviewer.get("/records/R1/field/full_name.png?width=560")
+    assert got.status_code == 200 and got.headers["content-type"] == "image/png"
+    crop = cv2.imdecode(np.frombuffer(got.content, np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert crop.shape[1] == 560 and abs(int(np.median(crop)) - 150) <= 3  # its own cell, enlarged
+    assert reviewer.get("/records/R1/field/sex.png").status_code == 404  # no box: no image
+    assert ("scan", "field crop full_name") in [(e.action, e.detail) for e in access_log(engine, user="lan").entries]
