@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -107,14 +108,28 @@ def test_a_record_in_review_is_refused_unless_the_officer_insists_and_then_marke
     ]
 
 
+def _site_on(db_url: str, book: Path, scan: Any) -> Any:
+    """make_site's records on one scan page, written as ``book/0001.png`` and loaded as read."""
+    import cv2
+
+    from extract.images import content_hash
+    from load.schema import Page
+
+    cv2.imwrite(str(book / "0001.png"), scan)
+    make_site(db_url, book)
+    engine = open_database(db_url)
+    with Session(engine) as session, session.begin():
+        session.add(Page(book_id="KS-1998", page_no=1, image_name="0001.png", image_sha256=content_hash(scan),
+                         status="loaded", row_count=3))  # fmt: skip
+    return engine
+
+
 def test_the_extract_crop_is_its_row_alone_from_the_scan_that_was_read(db_url: str, tmp_path: Path) -> None:
     import cv2
     import numpy as np
     from fastapi.testclient import TestClient
     from web_fixtures import sign_in
 
-    from extract.images import content_hash
-    from load.schema import Page
     from review_ui.app import create_app
     from review_ui.scans import record_crop_png
 
@@ -123,12 +138,7 @@ def test_the_extract_crop_is_its_row_alone_from_the_scan_that_was_read(db_url: s
     scan = np.full((1000, 2600), 255, np.uint8)
     for row, ink in ((1, 40), (2, 110), (3, 180)):  # make_site's boxes: y = 400 + 120 * row, 110 high
         scan[400 + 120 * row : 400 + 120 * row + 110, 80:2480] = ink
-    cv2.imwrite(str(book / "0001.png"), scan)
-    make_site(db_url, book)
-    engine = open_database(db_url)
-    with Session(engine) as session, session.begin():
-        session.add(Page(book_id="KS-1998", page_no=1, image_name="0001.png", image_sha256=content_hash(scan),
-                         status="loaded", row_count=3))  # fmt: skip
+    engine = _site_on(db_url, book, scan)
     crop = cv2.imdecode(np.frombuffer(record_crop_png(engine, "R2") or b"", np.uint8), cv2.IMREAD_GRAYSCALE)
     assert crop is not None and abs(int(np.median(crop)) - 110) <= 2
     assert crop.min() >= 100 and crop.max() <= 120  # not one pixel of row 1 (40) or row 3 (180)
@@ -151,9 +161,8 @@ def test_each_field_is_shown_beside_its_input_cut_from_its_cell(db_url: str, tmp
     from fastapi.testclient import TestClient
     from web_fixtures import sign_in
 
-    from extract.images import content_hash
     from load.access import access_log
-    from load.schema import Page, RecordRow
+    from load.schema import RecordRow
     from review_ui.app import create_app
 
     book = tmp_path / "KS-1998"
@@ -161,12 +170,8 @@ def test_each_field_is_shown_beside_its_input_cut_from_its_cell(db_url: str, tmp
     scan = np.full((1000, 2600), 255, np.uint8)
     scan[520:630, 80:600] = 60  # row 1's first cells
     scan[520:630, 600:1100] = 150
-    cv2.imwrite(str(book / "0001.png"), scan)
-    make_site(db_url, book)
-    engine = open_database(db_url)
+    engine = _site_on(db_url, book, scan)
     with Session(engine) as session, session.begin():
-        session.add(Page(book_id="KS-1998", page_no=1, image_name="0001.png", image_sha256=content_hash(scan),
-                         status="loaded", row_count=3))  # fmt: skip
         row = session.get(RecordRow, "R1")
         assert row is not None
         row.field_boxes = {"registration_number": [80, 520, 520, 110], "full_name": [600, 520, 500, 110]}
