@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from fpdf import FPDF
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from load.db import writing
-from load.schema import AuditEntry, Book, ExtractIssued, RecordRow
+from load.review import corrections
+from load.schema import Book, ExtractIssued, RecordRow
 from load.store import record_layout
 from normalize.dates import format_vn_date
 from normalize.numwords import date_in_words
@@ -72,11 +73,8 @@ def _value(key: str, value: Any) -> str:
 
 
 def _corrections(session: Session, record_id: str) -> list[str]:
-    query = select(AuditEntry).where(
-        AuditEntry.record_id == record_id, AuditEntry.action == "edit", AuditEntry.field.is_not(None)
-    )
     notes = []
-    for entry in session.scalars(query.order_by(AuditEntry.id)):
+    for entry in corrections(session, [record_id]).get(record_id, []):
         label = WORDING.get(entry.field or "") or FIELD_LABELS.get(entry.field or "", entry.field or "")
         when = entry.at.strftime("%d/%m/%Y")
         notes.append(f"Ngày {when} sửa {label}: «{entry.old_value or ''}» thành «{entry.new_value or ''}».")

@@ -23,7 +23,8 @@ from unidecode import unidecode
 
 from load.moj_template import Column, Template, ministry_date, ministry_number, split_signer
 from load.package_pdf import page_jpeg, record_pdf
-from load.schema import AuditEntry, Book, Page, RecordRow
+from load.review import corrections
+from load.schema import Book, Page, RecordRow
 from records import HotichError, Kind, Status
 from records.layouts import FIELD_LABELS
 
@@ -139,24 +140,15 @@ def _book_facts(book: Book, template: Template) -> tuple[str, str, str, list[Ref
 
 
 def _corrections(session: Session, record_ids: list[str]) -> dict[str, list[str]]:
-    """Each record's corrections by reviewers, dated, in the order they were made."""
-    found: dict[str, list[str]] = {}
-    for start in range(0, len(record_ids), 500):
-        query = (
-            select(AuditEntry)
-            .where(
-                AuditEntry.record_id.in_(record_ids[start : start + 500]),
-                AuditEntry.action == "edit",
-                AuditEntry.field.is_not(None),
-            )
-            .order_by(AuditEntry.id)
-        )
-        for entry in session.scalars(query):
-            label = FIELD_LABELS.get(entry.field or "", entry.field or "")
-            found.setdefault(entry.record_id, []).append(
-                f"Sửa ngày {entry.at:%d.%m.%Y}: {label} «{entry.old_value or ''}» thành «{entry.new_value or ''}»"
-            )
-    return found
+    """Each record's corrections by reviewers, dated, in the order they were made (for ghiChu)."""
+    return {
+        record_id: [
+            f"Sửa ngày {entry.at:%d.%m.%Y}: {FIELD_LABELS.get(entry.field or '', entry.field or '')} "
+            f"«{entry.old_value or ''}» thành «{entry.new_value or ''}»"
+            for entry in entries
+        ]
+        for record_id, entries in corrections(session, record_ids).items()
+    }
 
 
 class _Unmapped(Exception):

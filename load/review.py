@@ -425,6 +425,24 @@ def decide_duplicate(
         return Saved(record_id, row.version, ["duplicate_of"] if same else [])
 
 
+def corrections(session: Session, record_ids: list[str]) -> dict[str, list[AuditEntry]]:
+    """Each record's field corrections by reviewers (audit ``edit`` rows), oldest first."""
+    found: dict[str, list[AuditEntry]] = {}
+    for start in range(0, len(record_ids), 500):
+        query = (
+            select(AuditEntry)
+            .where(
+                AuditEntry.record_id.in_(record_ids[start : start + 500]),
+                AuditEntry.action == "edit",
+                AuditEntry.field.is_not(None),
+            )
+            .order_by(AuditEntry.id)
+        )
+        for entry in session.scalars(query):
+            found.setdefault(entry.record_id, []).append(entry)
+    return found
+
+
 def audit_trail(engine: Engine, record_id: str) -> list[AuditEntry]:
     with Session(engine, expire_on_commit=False) as session:
         query = select(AuditEntry).where(AuditEntry.record_id == record_id).order_by(AuditEntry.id)
