@@ -9,6 +9,9 @@ import numpy as np
 
 from extract.cells import crop_cell, has_writing, page_ink, prepare_variants
 from extract.clean import box_on_scan, clean_page
+from extract.form import RECOGNISED_FORM, FormLabels, extract_form, label_share, read_form_labels
+from extract.lines import extract_spread, spread_heading_score
+from extract.reading import read_cells
 from extract.table import Grid, erase_lines, find_grid
 from extract.tesseract import OcrEngine, Reading
 from extract.vote import (
@@ -16,9 +19,6 @@ from extract.vote import (
     choose_reading,
     header_matches,
     header_score,
-    needs_second_look,
-    second_renderings,
-    settled,
 )
 from normalize.text import fold
 from records import HotichError
@@ -31,6 +31,7 @@ class RowExtraction:
     bbox: tuple[int, int, int, int]  # x, y, w, h on the scan as given
     cells: dict[str, CellText]  # the cells with writing
     boxes: dict[str, tuple[int, int, int, int]]  # every cell's box on the scan, by field key
+    marks: dict[str, bool] = field(default_factory=dict)  # a layout's marks (signatures): is there ink
 
 
 @dataclass(frozen=True)
@@ -136,19 +137,101 @@ def extract_page(
     engine: OcrEngine,
     where: str,
     candidates: list[Layout] | None = None,
+    colour: np.ndarray | None = None,
 ) -> PageExtraction:
-    """Clean the page, find the layout's table, read every non-empty cell in one OCR call.
+    """Read one page in its layout: a ruled ledger (here), a couple-ledger spread
+    (extract/lines.py) or a one-record form (extract/form.py). ``colour`` is the scan in colour
+    (BGR), where the pen's ink tells handwriting from type.
 
     With ``layout`` None the page's layout is recognised among ``candidates`` from its printed
-    column headings (:func:`recognise_layout`)."""
-    for shape in [layout] if layout is not None else candidates or []:
-        if shape.structure != "row":
-            raise HotichError(
-                "layout_not_supported",
-                f"pages of the {shape.name} layout ({shape.description}) are not read by this version",
-                fix="digitise this book when hotich reads its layout; until then key its records",
-                where=where,
-            )
+    labels: the ledgers' column headings first, then a spread's, then a form's."""
+    if layout is None:
+        return _recognised(gray, candidates or [], engine, where, colour)
+    if layout.structure == "lines":
+        return _spread_page(gray, layout, engine, where, colour, None)
+    if layout.structure == "page":
+        return _form_page(gray, layout, engine, where, colour, None)
+    return _ledger_page(gray, layout, engine, where, None)
+
+
+def _recognised(
+    gray: np.ndarray, candidates: list[Layout], engine: OcrEngine, where: str, colour: np.ndarray | None
+) -> PageExtraction:
+    tried: list[str] = []
+    rows = [shape for shape in candidates if shape.structure == "row"]
+    if rows:
+        try:
+            return _ledger_page(gray, None, engine, where, rows)
+        except HotichError as error:
+            if error.code not in ("page_layout_unknown", "page_no_table"):
+                raise
+            tried.append(error.message)
+    for shape in (shape for shape in candidates if shape.structure == "lines"):
+        try:
+            halves_score = spread_heading_score(gray, shape, engine, where)
+        except HotichError as error:
+            tried.append(f"{shape.id}: {error.message}")
+            continue
+        if halves_score >= RECOGNISED:
+            return _spread_page(gray, shape, engine, where, colour, halves_score)
+        tried.append(f"{shape.id} {halves_score:.2f}")
+    for shape in (shape for shape in candidates if shape.structure == "page"):
+        prepared = read_form_labels(gray, shape, engine)
+        share = label_share(prepared[2], shape)
+        if share >= RECOGNISED_FORM:
+            return _form_page(gray, shape, engine, where, colour, (share, prepared))
+        tried.append(f"{shape.id}: {share:.0%} of its labels")
+    raise HotichError(
+        "page_layout_unknown",
+        f"the page matches no layout of the book's kind ({'; '.join(tried) or 'none registered'})",
+        fix="name the layout in book.json, or check that this page belongs to the book",
+        where=where,
+    )
+
+
+def _spread_page(
+    gray: np.ndarray, layout: Layout, engine: OcrEngine, where: str, colour: np.ndarray | None, score: float | None
+) -> PageExtraction:
+    entries, angle, read_score, margins = extract_spread(gray, layout=layout, engine=engine, where=where, colour=colour)
+    rows = [
+        RowExtraction(row=number, bbox=bbox, cells=cells, boxes=boxes, marks=marks)
+        for number, bbox, cells, boxes, marks in entries
+    ]
+    return PageExtraction(
+        angle=angle,
+        rows=rows,
+        page_label=page_label(margins),
+        layout=layout.id,
+        layout_score=None if score is None else round(read_score, 3),
+    )
+
+
+def _form_page(
+    gray: np.ndarray,
+    layout: Layout,
+    engine: OcrEngine,
+    where: str,
+    colour: np.ndarray | None,
+    recognised: tuple[float, FormLabels] | None,
+) -> PageExtraction:
+    prepared = recognised[1] if recognised else None
+    page = extract_form(gray, layout=layout, engine=engine, where=where, prepared=prepared, colour=colour)
+    label = page.cells.get("page_label")
+    number = re.sub(r"\D", "", label.text) if label and not label.handwritten else ""
+    rows = [RowExtraction(row=1, bbox=page.bbox, cells=page.cells, boxes=page.boxes)] if page.cells else []
+    return PageExtraction(
+        angle=page.angle,
+        rows=rows,
+        page_label=str(int(number)) if number else None,
+        layout=layout.id,
+        layout_score=None if recognised is None else round(recognised[0], 3),
+    )
+
+
+def _ledger_page(
+    gray: np.ndarray, layout: Layout | None, engine: OcrEngine, where: str, candidates: list[Layout] | None
+) -> PageExtraction:
+    """Clean the page, find the layout's table, read every non-empty cell in one OCR call."""
     cleaned = clean_page(gray)
     score = None
     if layout is None:
@@ -177,7 +260,8 @@ def extract_page(
             if has_writing(cell, ink):
                 renderings[(row, column)] = prepare_variants(cell, ink)
     strips = _margin_strips(page, grid)
-    by_cell, margins = _read_cells(renderings, keys, engine, strips)
+    key_of = {cell: keys[cell[1]] for cell in renderings}
+    by_cell, margins = read_cells(renderings, key_of, engine, strips, second=lambda cell: cell[0] > 0)
     warnings = _header_warnings(by_cell, layout)
     rows = []
     for row in range(1, len(grid.rows) - 1):
@@ -197,30 +281,6 @@ def extract_page(
         layout=layout.id,
         layout_score=score,
     )
-
-
-def _read_cells(
-    renderings: dict[tuple[int, int], list[np.ndarray]],
-    keys: list[str],
-    engine: OcrEngine,
-    strips: list[np.ndarray],
-) -> tuple[dict[tuple[int, int], list[Reading]], list[Reading]]:
-    """Every cell read in its first rendering, with the page's margin ``strips`` (one OCR call);
-    doubtful cells again, rendering by rendering, until two readings agree on a plausible text
-    (one more OCR call per round). Returns the cells' readings and the strips'."""
-    cells = list(renderings)
-    first = engine.read([renderings[cell][0] for cell in cells] + strips)
-    first, margins = first[: len(cells)], first[len(cells) :]
-    by_cell = {cell: [reading] for cell, reading in zip(cells, first, strict=True)}
-    pending = [cell for cell in cells if cell[0] > 0 and needs_second_look(keys[cell[1]], by_cell[cell][0])]
-    for index in range(1, max((len(images) for images in renderings.values()), default=1)):
-        pending = [cell for cell in pending if index in second_renderings(keys[cell[1]])]
-        if not pending:
-            break
-        for cell, reading in zip(pending, engine.read([renderings[cell][index] for cell in pending]), strict=True):
-            by_cell[cell].append(reading)
-        pending = [cell for cell in pending if not settled(keys[cell[1]], by_cell[cell])]
-    return by_cell, margins
 
 
 def _header_warnings(by_cell: dict[tuple[int, int], list[Reading]], layout: Layout) -> list[str]:

@@ -46,9 +46,9 @@ def ruling_masks(ink: np.ndarray, *, bridge: int, length: tuple[int, int]) -> tu
     return runs((length[0], 1), (bridge, 1)), runs((1, length[1]), (1, bridge))
 
 
-def _line_masks(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _line_masks(ink: np.ndarray, runs: int = 35) -> tuple[np.ndarray, np.ndarray]:
     height, width = ink.shape
-    return ruling_masks(ink, bridge=9, length=(max(40, width // 35), max(40, height // 25)))
+    return ruling_masks(ink, bridge=9, length=(max(40, width // runs), max(40, height // 25)))
 
 
 def _peaks(profile: np.ndarray, threshold: float, min_gap: int) -> list[int]:
@@ -95,24 +95,25 @@ def _table_extent(horizontal: np.ndarray, rows: list[int]) -> tuple[int, int, li
 STRATEGIES = ((1.5, 12), (0.0, 12), (1.0, 6))
 
 
-def find_grid(gray: np.ndarray, *, columns: int | None = None) -> Grid | None:
+def find_grid(gray: np.ndarray, *, columns: int | None = None, runs: int = 35) -> Grid | None:
     """The table's ruling lines, or None when the page has no ruled table.
 
-    With ``columns`` (the layout's count), the first strategy that finds that many wins.
-    """
+    With ``columns`` (the layout's count), the first strategy that finds that many wins. A
+    ruling is a run of ink at least 1/``runs`` of the page's width: a page of narrow lines of
+    small writing (a couple-ledger's) wants longer runs, or a line of text passes for one."""
     found = []
     plain = ink_mask(gray)  # the junctions are judged on the page's own ink, whatever found the lines
     for sigma, offset in STRATEGIES:
         smoothed = cv2.GaussianBlur(gray, (0, 0), sigma) if sigma else gray
-        grid = _grid_from_ink(ink_mask(smoothed, sensitivity=offset), plain)
+        grid = _grid_from_ink(ink_mask(smoothed, sensitivity=offset), plain, runs)
         if grid is not None and (columns is None or len(grid.columns) - 1 == columns):
             return grid
         found.append(grid)
     return next((grid for grid in found if grid is not None), None)
 
 
-def _grid_from_ink(ink: np.ndarray, plain: np.ndarray | None = None) -> Grid | None:
-    horizontal, vertical = _line_masks(ink)
+def _grid_from_ink(ink: np.ndarray, plain: np.ndarray | None = None, runs: int = 35) -> Grid | None:
+    horizontal, vertical = _line_masks(ink, runs)
     height, width = ink.shape
     min_gap = max(6, height // 200)
     # First pass: long horizontal rulings give the table's horizontal extent.

@@ -34,6 +34,7 @@ class CellText:
     raw: str
     confidence: float
     suggestion: str | None = None
+    handwritten: bool = False  # written by hand (extract/handwriting.py): not guessed, keyed by a person
 
 
 @dataclass(frozen=True)

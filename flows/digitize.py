@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture, as_completed
@@ -17,7 +18,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from extract.images import PageRef, content_hash, list_pages, load_page, number_pages
+from extract.images import PageRef, content_hash, list_pages, load_page, load_page_as_scanned, number_pages
 from extract.manifest import read_manifest
 from extract.page import PageExtraction, extract_page
 from extract.tesseract import OcrEngine, OcrFailed, TesseractEngine
@@ -38,7 +39,7 @@ from records import BookManifest, HotichError, Status
 
 # Bump when extraction changes what it reads from a page: the OCR cache is keyed on it
 # (pages already in the database are not read again either way).
-PIPELINE_VERSION = "extract-18"
+PIPELINE_VERSION = "extract-19"
 PAGE_WORKERS = 2
 
 
@@ -113,10 +114,19 @@ def _page_cache_key(_context: Any, parameters: dict[str, Any]) -> str:
 )
 def read_page(book_dir: Path, manifest: BookManifest, page: PageRef, image_sha256: str) -> PageExtraction:
     """Load, clean and OCR one page (cached on the page's pixels)."""
-    gray = load_page(book_dir, page, book_id=manifest.book_id)
-    where = f"book {manifest.book_id}, file {page.image_name}"
     layout, candidates = manifest.book_layout, manifest.layouts_to_try()
-    return extract_page(gray, layout=layout, engine=ocr_engine(), where=where, candidates=candidates)
+    later = any(shape.structure != "row" for shape in candidates)
+    if later:  # the later books' handwriting shows in the pen's colour
+        image, gray = load_page_as_scanned(book_dir, page, book_id=manifest.book_id)
+        colour = (
+            np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])
+            if image.mode in ("RGB", "RGBA", "P", "CMYK")
+            else None
+        )
+    else:
+        gray, colour = load_page(book_dir, page, book_id=manifest.book_id), None
+    where = f"book {manifest.book_id}, file {page.image_name}"
+    return extract_page(gray, layout=layout, engine=ocr_engine(), where=where, candidates=candidates, colour=colour)
 
 
 def ocr_engine() -> OcrEngine:

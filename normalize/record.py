@@ -13,6 +13,7 @@ from normalize.places import is_known_place, resolve_place
 from normalize.result import Normalized
 from normalize.rules import record_rules
 from normalize.values import (
+    normalize_count,
     normalize_ethnicity,
     normalize_place,
     normalize_registration_number,
@@ -86,6 +87,7 @@ _NORMALIZERS: dict[ValueType, Callable[[str | None], Normalized]] = {
     ValueType.ethnicity: normalize_ethnicity,
     ValueType.place: normalize_place,
     ValueType.text: normalize_text,
+    ValueType.times: normalize_count,
 }
 
 

@@ -46,6 +46,9 @@ def record_rules(kind: Kind, fields: Mapping[str, str | None], *, book_year: int
     registered = fields.get("registration_date")
     if book_year and registered and int(registered[:4]) != book_year:
         issues.setdefault("registration_date", []).append("not_in_book_year")
+    figures, words = fields.get("birth_date"), fields.get("birth_date_in_words")
+    if figures and words and figures != words:  # layouts.md, form: both kept, a person decides
+        issues.setdefault("birth_date_in_words", []).append("date_words_disagree")
     name, sex = fields.get("full_name"), fields.get("sex")
     if name and sex:
         middle = {word.lower() for word in split_name(name).middle.split()}

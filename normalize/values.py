@@ -63,6 +63,27 @@ def normalize_registration_number(raw: str | None) -> Normalized:
     return Normalized(clean_text(text), ("invalid_number",))
 
 
+_ORDINALS = {"nhất": 1, "đầu": 1, "một": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5}
+_COUNT_WORDS = re.compile(r"^(?:kết hôn\s+)?(?:lần\s+)?(?:thứ\s+)?(?P<count>.+?)[.\s]*$", re.IGNORECASE)
+
+
+def normalize_count(raw: str | None) -> Normalized:
+    """How many times, as a number: ``Nhất`` / ``lần đầu`` → 1, ``Hai`` → 2, ``lần thứ 3`` → 3
+    (layouts.md, couple-ledger column 10). Anything else is kept out and flagged."""
+    prepared, found = prepare_text(raw)
+    text = strip_edge_junk(prepared)
+    if not text:
+        return Normalized(None, found)
+    match = _COUNT_WORDS.match(text)
+    word = match.group("count").strip().lower() if match else text.lower()
+    if word.isdigit() and 0 < int(word) < 20:
+        return Normalized(str(int(word)), found)
+    count = _ORDINALS.get(word)
+    if count is None:
+        return Normalized(None, (*found, "invalid_count"))
+    return Normalized(str(count), found)
+
+
 @lru_cache(maxsize=65536)
 def normalize_text(raw: str | None) -> Normalized:
     """Free text as written: NFC, single spaces, trimmed of ruling-line marks."""

@@ -31,6 +31,7 @@ class ValueType(StrEnum):
     sex = "sex"
     ethnicity = "ethnicity"  # one of the 54 groups
     place = "place"  # an address or administrative unit
+    times = "times"  # how many times (``Nhất`` → 1, ``Hai`` → 2, ``lần thứ 3`` → 3)
     text = "text"  # open text: nothing to check it against
 
 
@@ -47,6 +48,10 @@ class LayoutColumn(NamedTuple):
     label: str
     type: ValueType = ValueType.text
     line: str | None = None  # structure ``lines``: the role of the line it is on (None: the whole entry)
+    number: int | None = None  # structure ``lines``: the printed column number (1-based)
+    printed: str | None = None  # structure ``page``: the label as printed, when ``label`` says more
+    # structure ``page``: the value is ``after`` its label (on to the next), ``below`` it, or in the ``margin`` column
+    where: str = "after"
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,8 @@ class Layout:
     required: tuple[str, ...]  # an entry without one of these goes to a person (missing:KEY)
     lines: tuple[str, ...] = ()  # structure ``lines``: the roles of an entry's lines, in order
     read: bool = True  # False: known and validated, but this version cannot yet read its pages
+    marks: tuple[LayoutColumn, ...] = ()  # cut and checked for ink only (a signature), never a field
+    headings: tuple[str, ...] = ()  # structure ``page``: printed section headings (not fields), in order
     description: str = ""
 
     @property
@@ -71,12 +78,23 @@ class Layout:
     def labels(self) -> dict[str, str]:
         return {column.key: column.label for column in self.columns}
 
+    def printed_columns(self) -> list[tuple[int, list[LayoutColumn]]]:
+        """Structure ``lines``: (printed number, its columns and marks, one per line role) in order."""
+        numbered: dict[int, list[LayoutColumn]] = {}
+        for column in (*self.columns, *self.marks):
+            if column.number is not None:
+                numbered.setdefault(column.number, []).append(column)
+        return sorted(numbered.items())
+
+    def printed_label(self, column: LayoutColumn) -> str:
+        return column.printed or column.label
+
 
 def layout_id(name: str, kind: Kind | str) -> str:
     return f"{name}/{Kind(kind).value}"
 
 
-_N, _D, _NO, _S, _E, _P, _T = (
+_N, _D, _NO, _S, _E, _P, _T, _C = (
     ValueType.name,
     ValueType.date,
     ValueType.number,
@@ -84,6 +102,7 @@ _N, _D, _NO, _S, _E, _P, _T = (
     ValueType.ethnicity,
     ValueType.place,
     ValueType.text,
+    ValueType.times,
 )
 
 # records.md §2: the v1 ledger, one ruled row per record.
@@ -163,20 +182,26 @@ _FORM_BIRTH = Layout(
         LayoutColumn("nationality", "Quốc tịch", _T),
         LayoutColumn("home_town", "Quê quán", _P),
         LayoutColumn("father_name", "Họ và tên cha", _N),
-        LayoutColumn("father_ethnicity", "Dân tộc (cha)", _E),
-        LayoutColumn("father_nationality", "Quốc tịch (cha)", _T),
+        LayoutColumn("father_ethnicity", "Dân tộc (cha)", _E, printed="Dân tộc"),
+        LayoutColumn("father_nationality", "Quốc tịch (cha)", _T, printed="Quốc tịch"),
         LayoutColumn("mother_name", "Họ và tên mẹ", _N),
-        LayoutColumn("mother_ethnicity", "Dân tộc (mẹ)", _E),
-        LayoutColumn("mother_nationality", "Quốc tịch (mẹ)", _T),
-        LayoutColumn("declarant_name", "Họ và tên người đi khai sinh", _N),
+        LayoutColumn("mother_ethnicity", "Dân tộc (mẹ)", _E, printed="Dân tộc"),
+        LayoutColumn("mother_nationality", "Quốc tịch (mẹ)", _T, printed="Quốc tịch"),
+        LayoutColumn("declarant_name", "Họ và tên người đi khai sinh", _N, printed="Họ và tên"),
         LayoutColumn("declarant_relation", "Quan hệ với người được khai sinh", _T),
         LayoutColumn("registration_date", "Đăng ký ngày", _D),
-        LayoutColumn("signer", "Họ tên, chức vụ người ký Giấy khai sinh", _T),
-        LayoutColumn("officer", "Cán bộ Tư pháp hộ tịch", _T),
-        LayoutColumn("notes", "Ghi chú", _T),
+        LayoutColumn(
+            "signer", "Họ tên, chức vụ người ký Giấy khai sinh", _T, printed="Họ tên, chức vụ, người ký Giấy khai sinh"
+        ),
+        LayoutColumn("officer", "Cán bộ Tư pháp hộ tịch", _T, where="below"),
+        LayoutColumn("notes", "Ghi chú", _T, where="margin"),
     ),
     ("registration_number", "full_name", "birth_date"),
-    read=False,
+    headings=(
+        "Phần ghi về người được đăng ký khai sinh",
+        "Phần ghi về cha, mẹ người được đăng ký khai sinh",
+        "Phần ghi về người đi đăng ký khai sinh",
+    ),
     description="birth book of A4 pages, one record per page in labelled dotted lines (layouts.md)",
 )
 _COUPLE_LEDGER = Layout(
@@ -184,31 +209,36 @@ _COUPLE_LEDGER = Layout(
     Kind.marriage,
     Structure.lines,
     (
-        LayoutColumn("registration_number", "STT", _NO),
-        LayoutColumn("registration_date", "Ngày, tháng, năm cấp Giấy chứng nhận kết hôn", _D),
-        LayoutColumn("husband_name", "Họ và tên (Viết bằng chữ in hoa)", _N, "husband"),
-        LayoutColumn("wife_name", "Họ và tên (Viết bằng chữ in hoa)", _N, "wife"),
-        LayoutColumn("husband_birth_date", "Ngày, tháng, năm sinh", _D, "husband"),
-        LayoutColumn("wife_birth_date", "Ngày, tháng, năm sinh", _D, "wife"),
-        LayoutColumn("husband_ethnicity", "Dân tộc", _E, "husband"),
-        LayoutColumn("wife_ethnicity", "Dân tộc", _E, "wife"),
-        LayoutColumn("husband_nationality", "Quốc tịch", _T, "husband"),
-        LayoutColumn("wife_nationality", "Quốc tịch", _T, "wife"),
-        LayoutColumn("husband_home_town", "Quê quán", _P, "husband"),
-        LayoutColumn("wife_home_town", "Quê quán", _P, "wife"),
-        LayoutColumn("husband_residence", "Nơi thường trú / Tạm trú", _P, "husband"),
-        LayoutColumn("wife_residence", "Nơi thường trú / Tạm trú", _P, "wife"),
-        LayoutColumn("husband_id_document", "Giấy CMND/ Giấy tờ hợp lệ thay thế", _T, "husband"),
-        LayoutColumn("wife_id_document", "Giấy CMND/ Giấy tờ hợp lệ thay thế", _T, "wife"),
-        LayoutColumn("husband_marriage_count", "Kết hôn lần thứ mấy", _T, "husband"),
-        LayoutColumn("wife_marriage_count", "Kết hôn lần thứ mấy", _T, "wife"),
-        LayoutColumn("signer", "Họ tên, chức vụ của người ký Giấy chứng nhận kết hôn", _T),
-        LayoutColumn("officer", "Họ tên, chữ ký của cán bộ hộ tịch", _T),
-        LayoutColumn("notes", "Ghi chú", _T),
+        LayoutColumn("registration_number", "STT", _NO, None, 1),
+        LayoutColumn("registration_date", "Ngày, tháng, năm cấp Giấy chứng nhận kết hôn", _D, None, 2),
+        LayoutColumn("husband_name", "Họ và tên (Viết bằng chữ in hoa)", _N, "husband", 3),
+        LayoutColumn("wife_name", "Họ và tên (Viết bằng chữ in hoa)", _N, "wife", 3),
+        LayoutColumn("husband_birth_date", "Ngày, tháng, năm sinh", _D, "husband", 4),
+        LayoutColumn("wife_birth_date", "Ngày, tháng, năm sinh", _D, "wife", 4),
+        LayoutColumn("husband_ethnicity", "Dân tộc", _E, "husband", 5),
+        LayoutColumn("wife_ethnicity", "Dân tộc", _E, "wife", 5),
+        LayoutColumn("husband_nationality", "Quốc tịch", _T, "husband", 6),
+        LayoutColumn("wife_nationality", "Quốc tịch", _T, "wife", 6),
+        LayoutColumn("husband_home_town", "Quê quán", _P, "husband", 7),
+        LayoutColumn("wife_home_town", "Quê quán", _P, "wife", 7),
+        LayoutColumn("husband_residence", "Nơi thường trú / Tạm trú", _P, "husband", 8),
+        LayoutColumn("wife_residence", "Nơi thường trú / Tạm trú", _P, "wife", 8),
+        LayoutColumn(
+            "husband_id_document", "Giấy CMND/ Giấy tờ hợp lệ thay thế, Số, nơi cấp, ngày cấp", _T, "husband", 9
+        ),
+        LayoutColumn("wife_id_document", "Giấy CMND/ Giấy tờ hợp lệ thay thế, Số, nơi cấp, ngày cấp", _T, "wife", 9),
+        LayoutColumn("husband_marriage_count", "Kết hôn lần thứ mấy", _C, "husband", 10),
+        LayoutColumn("wife_marriage_count", "Kết hôn lần thứ mấy", _C, "wife", 10),
+        LayoutColumn("signer", "Họ tên, chức vụ của người ký Giấy chứng nhận kết hôn", _T, None, 12),
+        LayoutColumn("officer", "Họ tên, chữ ký của cán bộ hộ tịch", _T, None, 13),
+        LayoutColumn("notes", "Ghi chú", _T, None, 14),
     ),
     ("registration_number", "husband_name", "wife_name"),
     lines=("husband", "wife"),
-    read=False,
+    marks=(
+        LayoutColumn("husband_signature", "Chữ ký của chồng, vợ", _T, "husband", 11),
+        LayoutColumn("wife_signature", "Chữ ký của chồng, vợ", _T, "wife", 11),
+    ),
     description="marriage book of A3 spreads, 14 columns, two lines per entry: husband, wife (layouts.md)",
 )
 
@@ -314,3 +344,4 @@ SEX_FIELDS = keys_of_type(ValueType.sex)
 ETHNICITY_FIELDS = keys_of_type(ValueType.ethnicity)
 PLACE_FIELDS = keys_of_type(ValueType.place)
 OPEN_TEXT_FIELDS = keys_of_type(ValueType.text)
+COUNT_FIELDS = keys_of_type(ValueType.times)

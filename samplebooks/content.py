@@ -255,6 +255,14 @@ def random_style(rng: random.Random) -> BookStyle:
     )
 
 
+_LATER_KEYS = frozenset(
+    ["nationality", "home_town", "declarant_relation", "signer", "officer"]
+    + [f"{who}_{what}" for who in ("father", "mother") for what in ("ethnicity", "nationality")]
+    + [f"{who}_{what}" for who in ("husband", "wife")
+       for what in ("ethnicity", "nationality", "home_town", "id_document", "marriage_count")]
+)  # fmt: skip
+
+
 class EntryWriter:
     """Makes entries of one book, deterministic by its ``random.Random``."""
 
@@ -374,10 +382,27 @@ class EntryWriter:
         cells["notes"] = self.note()
         if self.layout is not None:  # another layout: its columns in its order, the ledger's values kept
             cells = {key: cells.get(key) or self._filler(key) for key in self.layout.field_keys()}
+            self._tie(cells)
         return Entry(cells)
 
+    def _tie(self, cells: dict[str, Cell]) -> None:
+        """Fields of the later forms that repeat another: the date of birth in words, the declarant."""
+        if "birth_date_in_words" in cells and cells["birth_date"].value:
+            born = dt.date.fromisoformat(cells["birth_date"].value)
+            cells["birth_date"] = self.date_cell(born, form=self.rng.choice(["padded", "slash"]))
+            words = date_in_words(born).removeprefix("ngày ")
+            cells["birth_date_in_words"] = Cell(words[:1].upper() + words[1:], born.isoformat())
+        if "declarant_name" in cells:
+            relation = cells.get("declarant_relation")
+            parent = {"Cha": "father_name", "Mẹ": "mother_name"}.get(relation.written if relation else "")
+            if parent and cells.get(parent) and cells[parent].value:
+                cells["declarant_name"] = cells[parent]
+
     def _filler(self, key: str) -> Cell:
-        """A value for a column the ledger lacks, by the type its layout gives it."""
+        """A value for a column the ledger lacks: what the 2006–2015 books hold there
+        (layouts.md), else one of the type its layout gives it."""
+        if key in _LATER_KEYS:
+            return self._later(key)
         held = value_type(key)
         if held is ValueType.place:
             place = self.place()
@@ -389,6 +414,40 @@ class EntryWriter:
         if held is ValueType.date:
             return self.date_cell(self.random_date(self.year - 40, self.year))
         return Cell("", None)
+
+    def _later(self, key: str) -> Cell:
+        """The fields of the 2006–2015 forms (layouts.md)."""
+        rng = self.rng
+        if key.endswith("nationality"):
+            return Cell("Việt Nam", "Việt Nam")
+        if key.endswith("ethnicity"):
+            group = rng.choice(ETHNICITIES)
+            return Cell(group, group)
+        if key.endswith("home_town"):
+            place = self.place()
+            return Cell(place, place)
+        if key == "declarant_relation":
+            relation = rng.choice(["Cha", "Mẹ", "Mẹ", "Bà nội", "Ông ngoại"])
+            return Cell(relation, relation)
+        if key in ("signer", "officer"):
+            person = self.person_name(rng.random() < 0.4)
+            if key == "officer":
+                return Cell(person, person)
+            title = rng.choice(["Chủ tịch UBND", "Phó Chủ tịch UBND", "Chủ tịch", "PCT UBND xã"])
+            text = f"{person} - {title}"
+            return Cell(text, text)
+        if key.endswith("id_document"):
+            number = "".join(str(rng.randint(0, 9)) for _ in range(rng.choice([9, 12])))
+            issued = self.random_date(self.year - 12, self.year - 1)
+            text = (
+                f"CMND số {number}, CA {self.province.removeprefix('Tỉnh ')}, {issued.day}/{issued.month}/{issued.year}"
+            )
+            return Cell(text, text)
+        if key.endswith("marriage_count"):
+            count = rng.choices([1, 2, 3], [0.9, 0.08, 0.02])[0]
+            written = rng.choice({1: ["Nhất", "Lần đầu", "1"], 2: ["Hai", "2"], 3: ["Ba", "3"]}[count])
+            return Cell(written, str(count))
+        raise KeyError(key)
 
     def _birth(self) -> dict[str, Cell]:
         female = self.rng.random() < 0.49

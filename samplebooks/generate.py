@@ -9,7 +9,7 @@ from pathlib import Path
 
 from records import BookManifest, Kind, Locality
 from records.layouts import Layout
-from samplebooks.content import Entry, EntryWriter, random_style
+from samplebooks.content import Cell, Entry, EntryWriter, random_style
 from samplebooks.render import Damage, PageDrawer, damage_page, random_damage, random_plan, save_scan
 
 BOOK_PREFIX = {Kind.birth: "KS", Kind.death: "KT", Kind.marriage: "KH"}
@@ -41,6 +41,7 @@ class Variation:
     dpi: int | None = None
     names: str = "frequency"
     damage: float = 1.0
+    writing: str | None = None  # the later layouts: ``typed`` or ``hand`` (None: by the seed, mostly by hand)
 
 
 def _varied(damage: Damage, scale: float) -> Damage:
@@ -71,6 +72,10 @@ def generate_book(
 
     ``layout``: a ruled-row layout of the registry other than the kind's ledger; its columns are
     printed in its order, a column the ledger lacks filled by its value type."""
+    if layout is not None and layout.structure != "row":
+        return _generate_later(
+            out_dir, kind=kind, seed=seed, pages=pages, year=year, layout=layout, variation=variation
+        )
     rng = random.Random(f"{seed}/{kind}")
     year = year or rng.randint(1978, 2015)
     style = random_style(rng)
@@ -112,6 +117,92 @@ def generate_book(
                     "fields": {key: cell.value for key, cell in entry.cells.items()},
                     "written": {key: cell.written for key, cell in entry.cells.items()},
                     "bbox_unskewed": box,
+                }
+                truth.write(json.dumps(line, ensure_ascii=False) + "\n")
+    return book_dir
+
+
+def _generate_later(
+    out_dir: Path, *, kind: Kind, seed: int, pages: int, year: int | None, layout: Layout, variation: Variation | None
+) -> Path:
+    """A book of the 2006–2015 era (layouts.md): ``form`` pages of one record each, or
+    ``couple-ledger`` spreads of about four entries; typed or handwritten. The truth holds each
+    field's ink box on the scan (``marks``) and whether it was written by hand."""
+    from samplebooks.forms import CoupleLedgerDrawer, FormDrawer, Writing
+    from samplebooks.hand import random_hand
+    from samplebooks.render import box_after_damage
+
+    rng = random.Random(f"{seed}/{layout.id}")
+    year = year or rng.randint(2006, 2015)
+    varied = variation or Variation()
+    writer = EntryWriter(rng, kind, year, random_style(rng), layout, uniform_names=varied.names == "uniform")
+    plan = random_plan(rng, kind, layout)
+    plan = replace(
+        plan, font_path=varied.font or plan.font_path, dpi=varied.dpi or plan.dpi, font_pt=rng.uniform(10.5, 12)
+    )
+    by_hand = varied.writing == "hand" if varied.writing else rng.random() < 0.7
+    hand = random_hand(rng, int(plan.font_pt * 1.05 * plan.dpi / 72)) if by_hand else None
+    stamped = frozenset({"registration_number"}) if by_hand and rng.random() < 0.3 else frozenset()
+    writing = Writing(hand, stamped)
+    book_id = f"{BOOK_PREFIX[kind]}-{year}-{layout.name}-S{seed}"
+    book_dir = out_dir / "books" / book_id
+    book_dir.mkdir(parents=True, exist_ok=True)
+    manifest = BookManifest(
+        book_id=book_id,
+        kind=kind,
+        layout=layout.name,
+        year=year,
+        locality=Locality(commune=writer.communes[0], district=writer.district, province=writer.province),
+        volume="01",
+        opened_year=year,
+        registration_place=f"UBND {writer.communes[0]}, {writer.district}, {writer.province}",
+    )
+    (book_dir / "book.json").write_text(manifest.model_dump_json(indent=2, exclude_none=True), encoding="utf-8")
+    truth_dir = out_dir / "truth"
+    truth_dir.mkdir(parents=True, exist_ok=True)
+    with (truth_dir / f"{book_id}.jsonl").open("w", encoding="utf-8") as truth:
+        for page_no in range(1, pages + 1):
+            if layout.structure == "page":
+                form = FormDrawer(plan, layout, rng, writing)
+                entry = writer.entry()
+                entry.cells["page_label"] = Cell(str(page_no), str(page_no))
+                image, marks = form.page(entry, page_no)
+                placed = [(1, entry, (0, 0, *form.size), marks)]
+                size = form.size
+            else:
+                spread = CoupleLedgerDrawer(plan, layout, rng, writing)
+                lines = spread.lines_on_page()
+                planned: list[tuple[Entry, int]] = []
+                while True:
+                    taken = spread.entry_lines()
+                    if sum(t for _, t in planned) + taken > lines:
+                        break
+                    planned.append((writer.entry(), taken))
+                if page_no == pages and len(planned) > 1:
+                    planned = planned[:-1]  # the last spread is not full
+                image, results = spread.page(planned, page_no)
+                placed = [
+                    (row, entry, box, marks)
+                    for row, ((entry, _), (box, marks)) in enumerate(zip(planned, results, strict=True), start=1)
+                ]
+                size = spread.size
+            damage = _varied(random_damage(rng), varied.damage)
+            scan = damage_page(image, damage, seed=rng.randrange(2**32))
+            path = save_scan(scan, book_dir / f"{page_no:04d}", damage, plan.dpi)
+            for row, entry, box, marks in placed:
+                line = {
+                    "book": book_id,
+                    "page": page_no,
+                    "row": row,
+                    "image": path.name,
+                    "layout": layout.id,
+                    "fields": {key: cell.value for key, cell in entry.cells.items()},
+                    "written": {key: cell.written for key, cell in entry.cells.items()},
+                    "bbox": box_after_damage(box, damage, size),
+                    "marks": {
+                        key: {"box": box_after_damage(mark.box, damage, size), "hand": mark.hand}
+                        for key, mark in marks.items()
+                    },
                 }
                 truth.write(json.dumps(line, ensure_ascii=False) + "\n")
     return book_dir

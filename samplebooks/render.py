@@ -255,29 +255,51 @@ def random_damage(rng: random.Random) -> Damage:
 
 
 def damage_page(image: Image.Image, damage: Damage, seed: int) -> np.ndarray:
-    """Skew, uneven light, stains, blur and noise; returns a BGR uint8 image."""
+    """Skew, uneven light, stains, blur and noise; returns a BGR uint8 image. A grey page (L)
+    is printed ink only; a colour one (RGB) carries handwriting in its pen's colour."""
     rng = np.random.default_rng(seed)
     page: np.ndarray = np.asarray(image, dtype=np.float32)
-    height, width = page.shape
+    colour = page.ndim == 3
+    height, width = page.shape[:2]
+
+    def spread(plane: np.ndarray) -> np.ndarray:
+        return plane[..., None] if colour else plane
+
     for _ in range(damage.stains):
-        mask: np.ndarray = np.zeros_like(page)
+        mask: np.ndarray = np.zeros((height, width), np.float32)
         centre = (int(rng.uniform(0, width)), int(rng.uniform(0, height)))
         axes = (int(rng.uniform(0.03, 0.12) * width), int(rng.uniform(0.03, 0.1) * height))
         cv2.ellipse(mask, centre, axes, float(rng.uniform(0, 180)), 0, 360, 1.0, -1)
         mask = cv2.GaussianBlur(mask, (0, 0), max(axes) / 6)
-        page *= 1.0 - 0.25 * mask
+        page *= spread(1.0 - 0.25 * mask)
     ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
     gx, gy = rng.uniform(-1, 1, 2)
     gradient = (gx * xs / width + gy * ys / height + 1) / 2
-    page *= 1.0 - damage.light * gradient
+    page *= spread(1.0 - damage.light * gradient)
     matrix = cv2.getRotationMatrix2D((width / 2, height / 2), damage.angle, 1.0)
-    page = cv2.warpAffine(page, matrix, (width, height), borderValue=(235.0,), flags=cv2.INTER_LINEAR)
+    border = (235.0, 235.0, 235.0) if colour else (235.0,)
+    page = cv2.warpAffine(page, matrix, (width, height), borderValue=border, flags=cv2.INTER_LINEAR)
     if damage.blur > 0:  # a clean printing (bench/robustness.py's damage 0) is not blurred
         page = cv2.GaussianBlur(page, (0, 0), damage.blur)
-    page += rng.normal(0, damage.noise, page.shape).astype(np.float32)
-    gray = np.clip(page, 0, 255).astype(np.uint8)
+    page += spread(rng.normal(0, damage.noise, (height, width)).astype(np.float32))
     tint = (0.86, 0.95, 1.0) if damage.tint else (1.0, 1.0, 1.0)  # B, G, R: yellowed paper
+    if colour:
+        bgr = np.clip(page, 0, 255)[:, :, ::-1]
+        return np.dstack([np.clip(bgr[:, :, c] * t, 0, 255).astype(np.uint8) for c, t in enumerate(tint)])
+    gray = np.clip(page, 0, 255).astype(np.uint8)
     return np.dstack([np.clip(gray * t, 0, 255).astype(np.uint8) for t in tint])
+
+
+def box_after_damage(box: tuple[int, int, int, int], damage: Damage, size: tuple[int, int]) -> list[int]:
+    """Where a box (x, y, w, h) of the undamaged page lies on the scan: the bounds of its turned corners."""
+    width, height = size
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), damage.angle, 1.0)
+    x, y, w, h = box
+    corners = np.array([[x, y, 1], [x + w, y, 1], [x, y + h, 1], [x + w, y + h, 1]], dtype=np.float64)
+    turned = corners @ matrix.T
+    x0, y0 = np.floor(turned.min(axis=0)).astype(int)
+    x1, y1 = np.ceil(turned.max(axis=0)).astype(int)
+    return [int(x0), int(y0), int(x1 - x0), int(y1 - y0)]
 
 
 def save_scan(page: np.ndarray, path_stem: Path, damage: Damage, dpi: int) -> Path:

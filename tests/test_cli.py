@@ -28,8 +28,7 @@ def test_no_arguments_shows_help() -> None:
         ("{not json", "manifest_invalid"),
         ('{"book_id": "KS-1", "kind": "adoption"}', "manifest_unknown_kind"),
         ('{"book_id": "", "kind": "birth", "year": 3000}', "manifest_invalid"),
-        ('{"book_id": "KS-1", "kind": "birth", "layout": "form"}', "layout_not_supported"),
-        ('{"book_id": "KH-1", "kind": "marriage", "layout": "couple-ledger"}', "layout_not_supported"),
+        ('{"book_id": "KH-1", "kind": "marriage", "layout": "form"}', "manifest_invalid"),
     ],
 )
 def test_bad_manifests_are_reported_by_book(

@@ -56,10 +56,18 @@ def test_a_key_cannot_change_its_type() -> None:
 def test_a_layout_not_yet_read_is_refused_by_name(tmp_path: Path) -> None:
     from extract.manifest import read_manifest
 
-    (tmp_path / "book.json").write_text(json.dumps({"book_id": "KS-F", "kind": "birth", "layout": "form"}), "utf-8")
-    with pytest.raises(HotichError) as refused:
-        read_manifest(tmp_path)
-    assert refused.value.code == "layout_not_supported" and "one record per page" in refused.value.message
+    scroll = Layout("scroll", Kind.death, Structure.page, (LayoutColumn("full_name", "Họ tên", ValueType.name),),
+                    ("full_name",), read=False, description="a death scroll of one record per sheet")  # fmt: skip
+    REGISTRY.add(scroll)
+    try:
+        (tmp_path / "book.json").write_text(
+            json.dumps({"book_id": "KT-F", "kind": "death", "layout": "scroll"}), "utf-8"
+        )
+        with pytest.raises(HotichError) as refused:
+            read_manifest(tmp_path)
+    finally:
+        REGISTRY.remove(scroll)
+    assert refused.value.code == "layout_not_supported" and "one record per sheet" in refused.value.message
 
 
 ERA_1990 = Layout(
