@@ -41,9 +41,26 @@ def as_typed(value: Any, key: str) -> str:
     return str(value)
 
 
+_DIGITS_ONLY = re.compile(r"^\s*(\d{6}|\d{8})\s*$")
+
+
+def expand_typed_date(text: str) -> str:
+    """A date keyed as digits alone, as it is fastest to type: ``150308`` → ``15/03/08``,
+    ``15032008`` → ``15/03/2008`` (day, month, year). Anything else is returned as it is.
+    Only for what a person keys: OCR's digits are never split this way."""
+    found = _DIGITS_ONLY.match(text)
+    if not found:
+        return text
+    digits = found.group(1)
+    return f"{digits[:2]}/{digits[2:4]}/{digits[4:]}"
+
+
 def check_typed(key: str, text: str, *, reference_year: int | None) -> Normalized:
     """The normaliser's view of a typed value, with ``wrong_field`` for a date typed into a box
-    that holds none (a name, a place, the ethnicity, the sex)."""
+    that holds none (a name, a place, the ethnicity, the sex). A date field takes its date keyed
+    as digits alone (:func:`expand_typed_date`)."""
+    if value_type(key) is ValueType.date:
+        text = expand_typed_date(text)
     result = normalize_field(key, text, reference_year=reference_year)
     dated = _DATE_LIKE.match(text) and parse_vn_date(text, reference_year=reference_year).value
     if value_type(key) in _NO_DATE and dated:

@@ -25,6 +25,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from load.access import log_access
 from load.db import open_database
+from load.keying import book_choices, is_keyed, proposals
 from load.linkage import explanations
 from load.review import (
     Conflict,
@@ -43,9 +44,11 @@ from load.review import (
 )
 from load.schema import AuditEntry, Book, Page, RecordRow
 from load.store import record_layout
+from normalize.numwords import date_in_words
 from normalize.record import ReviewSettings
 from normalize.typed import as_typed, check_typed
 from records import HotichError
+from records.layouts import ValueType, value_type
 from review_ui import auth
 from review_ui.scans import page_jpeg, page_sha256, row_crop_png
 from review_ui.texts import (
@@ -385,7 +388,11 @@ def _routes() -> Any:
             row = session.get(RecordRow, record_id)
             book = session.get(Book, row.book_id) if row and row.book_id else None
         result = check_typed(key, value, reference_year=book.year if book else None)
-        return _page(request, "_verdict.html", {"key": key, "result": result})
+        words = None
+        if value_type(key) is ValueType.date and result.value and len(result.value) == 10:
+            spoken = date_in_words(dt.date.fromisoformat(result.value)).removeprefix("ngày ")
+            words = spoken[:1].upper() + spoken[1:]  # as the form writes it, to compare with its crop
+        return _page(request, "_verdict.html", {"key": key, "result": result, "words": words})
 
     @router.post("/records/{record_id}/save")
     async def save(request: Request, record_id: str, viewer: Posting) -> Response:
@@ -518,6 +525,9 @@ def _record_context(
 ) -> dict[str, Any]:
     with Session(engine) as session:
         layout = record_layout(session, row)
+        keyed = is_keyed(row)
+        choices = book_choices(session, row, layout) if keyed else {}
+        proposed = proposals(session, row, layout) if keyed else {}
     settings = ReviewSettings()
     low = [key for key, value in row.confidence.items() if value < settings.threshold(key, row.fields.get(key))]
     flagged = {reason.split(":", 1)[1] for reason in row.review_reasons if ":" in reason}
@@ -549,6 +559,10 @@ def _record_context(
         "typed": {key: as_typed(row.fields.get(key), key) for key in layout.field_keys()},
         "has_scan": bool(row.bbox and row.book_id),
         "suggestions": {key: as_typed(value, key) for key, value in (row.suggestions or {}).items()},
+        "keyed": keyed,
+        "choices": choices,
+        "proposals": proposed,
+        "handwritten": {key for key, found in (row.issues or {}).items() if "handwritten" in found},
     }
 
 

@@ -4,6 +4,7 @@ typed and handwritten; generated, recognised, cut, read, and handwriting never g
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -123,6 +124,15 @@ def test_marriage_count_in_words(written: str, value: str | None, issues: tuple[
     assert (found.value, found.issues) == (value, issues)
 
 
+def test_a_date_keyed_as_digits_alone() -> None:
+    from normalize.typed import check_typed
+
+    assert check_typed("birth_date", "150308", reference_year=2008).value == "2008-03-15"
+    assert check_typed("birth_date", "15032008", reference_year=None).value == "2008-03-15"
+    assert check_typed("birth_date", "310299", reference_year=1999).issues == ("invalid_date",)
+    assert check_typed("registration_number", "150308", reference_year=2008).value == "150308"  # not a date field
+
+
 def test_date_in_words_disagreeing_with_figures_goes_to_a_person() -> None:
     from normalize.record import ReviewSettings, normalize_record
 
@@ -218,7 +228,7 @@ def test_a_handwritten_page_is_cut_and_not_guessed(later_books: dict[str, Path],
 @needs_tesseract
 @pytest.mark.prefect
 @pytest.mark.usefixtures("prefect_harness")
-def test_a_handwritten_spread_book_goes_to_keying_with_its_crops(later_books: dict[str, Path], tmp_path: Path) -> None:
+def test_a_handwritten_spread_book_is_keyed_beside_its_crops(later_books: dict[str, Path], tmp_path: Path) -> None:
     from flows.digitize import digitize_book
 
     book = tmp_path / "KH-hand"
@@ -240,3 +250,30 @@ def test_a_handwritten_spread_book_goes_to_keying_with_its_crops(later_books: di
         assert row.fields.get("husband_name") is None  # not guessed
         assert row.raw.get("husband_signature") in ("present", "absent")
         assert set(row.field_boxes or {}) >= {"husband_name", "wife_name", "signer"}
+    # keyed entry: the record page keys it field by field, proposing what the book makes likely
+    from fastapi.testclient import TestClient
+    from web_fixtures import PASSWORD, sign_in
+
+    from review_ui.app import create_app
+    from review_ui.auth import add_user
+
+    first, second = rows[0], rows[1]
+    with Session(engine) as session, session.begin():
+        keyed = session.get(RecordRow, first.record_id)
+        assert keyed is not None
+        keyed.fields = {**keyed.fields, "registration_number": "7", "signer": "Lê Văn Tám - Chủ tịch UBND"}
+    add_user(engine, "lan", "reviewer", PASSWORD)
+    client = TestClient(create_app(db), follow_redirects=False)
+    sign_in(client, "lan")
+    page = client.get(f"/records/{second.record_id}").text
+    assert 'data-keyed="1"' in page and "Viết tay: nhập theo ảnh" in page
+    assert 'id="f-registration_number"' in page and 'data-proposal="8"' in page  # the number after the last
+    assert 'data-proposal="Kinh"' in page and 'data-proposal="Việt Nam"' in page
+    assert '<option value="Lê Văn Tám - Chủ tịch UBND">' in page  # the signer recurs on every page
+    assert f"/records/{second.record_id}/field/husband_name.png" in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+    verdict = client.post(
+        f"/records/{second.record_id}/check",
+        data={"field": "husband_birth_date", "husband_birth_date": "150382", "csrf_token": token},
+    ).text
+    assert "1982-03-15" in verdict and "Mười lăm tháng ba năm một nghìn chín trăm tám mươi hai" in verdict

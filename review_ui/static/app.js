@@ -38,9 +38,53 @@
     crop.style.width = (width / 1600 * 100) + "%";
   }
 
+  // Keyed entry (a handwritten record): Enter moves on, taking the field's proposal when it is
+  // empty; the family name is proposed from the father's (or his from the child's), the
+  // declarant from a parent, the date in words from the date typed in figures.
+  function proposalOf(input) {
+    var key = input.name;
+    var value = function (name) { var other = document.getElementById("f-" + name); return other ? other.value.trim() : ""; };
+    var family = function (name) { var words = value(name).split(/\s+/); return words[0] ? words[0] + " " : ""; };
+    if (key === "full_name" && !input.dataset.proposal) { return family("father_name"); }
+    if (key === "father_name" && !input.dataset.proposal) { return family("full_name"); }
+    if (key === "declarant_name") { return value("father_name") || value("mother_name"); }
+    if (key === "birth_date_in_words") {
+      var words = document.querySelector("#verdict-birth_date [data-words]");
+      return words ? words.dataset.words : "";
+    }
+    return input.dataset.proposal || "";
+  }
+
+  function keyedEnter(form, input, event) {
+    event.preventDefault();
+    if (event.ctrlKey) { form.requestSubmit(); return; }
+    var proposal = proposalOf(input);
+    if (!input.value && proposal) {
+      input.value = proposal;
+      input.dispatchEvent(new Event("input", { bubbles: true }));  // checked as if typed
+      if (proposal.endsWith(" ")) { return; }  // a family name: the rest is typed after it
+    }
+    var inputs = Array.prototype.slice.call(form.querySelectorAll("input:not([type=hidden]):not([readonly])"));
+    var next = inputs[inputs.indexOf(input) + 1];
+    if (next) { next.focus(); next.select(); } else { form.requestSubmit(); }
+  }
+
+  document.addEventListener("focusin", function (event) {
+    var input = event.target;
+    var form = onRecordPage();
+    if (!form || !form.dataset.keyed || input.tagName !== "INPUT" || input.type === "hidden") { return; }
+    var proposal = proposalOf(input);
+    if (proposal) { input.placeholder = proposal.trim(); }
+  });
+
   document.addEventListener("keydown", function (event) {
     var form = onRecordPage();
     if (!form) { return; }
+    if (event.key === "Enter" && form.dataset.keyed && document.activeElement && document.activeElement.tagName === "INPUT"
+        && document.activeElement.form === form) {
+      keyedEnter(form, document.activeElement, event);
+      return;
+    }
     var typing = document.activeElement && document.activeElement.tagName === "INPUT" && !event.altKey;
     if (!typing && (event.key === "+" || event.key === "=" || event.key === "-" || event.key === "–")) {
       event.preventDefault();  // + and - zoom the scan (with Alt while typing in a field)
