@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Engine, Text, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from load import double_entry
 from load.db import writing
 from load.schema import AuditEntry, Book, RecordRow
 from load.store import key_columns, record_layout
@@ -50,7 +51,9 @@ class QueueFilter:
 
 
 def _queue_query(viewer: str, filters: QueueFilter, now: dt.datetime) -> Any:
-    query = select(RecordRow).where(RecordRow.status == Status.needs_review.value, _free(viewer, now))
+    query = select(RecordRow).where(
+        RecordRow.status == Status.needs_review.value, _free(viewer, now), double_entry.keyed_by(viewer)
+    )
     if filters.book:
         query = query.where(RecordRow.book_id == filters.book)
     if filters.kind:
@@ -245,8 +248,10 @@ def save_review(
     values: Mapping[str, str | None],
     illegible: set[str] | None = None,
     reject_reason: str | None = None,
-) -> Saved | Conflict | NotInReview | Refused:
+) -> Saved | Conflict | NotInReview | Refused | double_entry.FirstKeying:
     """The one write path for a reviewer's decision on a record; see the module docstring.
+    In a book that requires double entry, a handwritten record's first keying is kept apart
+    (:class:`load.double_entry.FirstKeying`) and the second is compared with it.
 
     ``values`` are the fields posted, as typed: a field not posted, or posted as it is shown,
     is left exactly as stored."""
@@ -261,6 +266,7 @@ def save_review(
         if row.status != Status.needs_review.value:
             return NotInReview(row.status, row.version)
         kind = Kind(row.kind)
+        row_reasons, decided_by = list(row.review_reasons or []), (row.reviewed_by, row.reviewed_at)
         layout = record_layout(session, row)
         keys = layout.field_keys()
         illegible &= set(keys)
@@ -268,6 +274,7 @@ def save_review(
         if reject_reason:
             audit.add("reject", new_value=reject_reason)
             _decided(row, user, now, Status.rejected, [f"rejected:{reject_reason}"])
+            double_entry.settle(session, record_id)
             return Saved(record_id, row.version)
         year = _reference_year(session, row)
         edited = {key: text for key, text in edited_values(row.fields, values, keys).items() if key not in illegible}
@@ -275,6 +282,16 @@ def save_review(
         refused = {key: found for key, result in checked.items() if (found := refusal(edited[key], result))}
         if refused:
             return _refuse(row, audit, refused, edited)
+        disagree: dict[str, tuple[Any, Any]] = {}
+        if double_entry.applies(session, row):
+            keyed = {key: result.value for key, result in checked.items()}
+            blind = double_entry.key_blind(session, row, user, now, keyed, illegible, keys, audit.add)
+            if isinstance(blind, double_entry.FirstKeying):
+                return blind
+            checked = {key: checked[key] for key in blind.agreed}
+            illegible, disagree = blind.illegible, blind.disagree
+            for key, (one, two) in disagree.items():
+                audit.add(double_entry.DISAGREE, key, double_entry.shown(one), double_entry.shown(two))
         fields = dict(row.fields)
         fields.update({key: result.value for key, result in checked.items()})
         fields.update(dict.fromkeys(illegible))
@@ -298,6 +315,10 @@ def save_review(
             for column, value in key_columns(kind, fields).items():
                 setattr(row, column, value)
         _decided(row, user, now, Status.reviewed, [])
+        if disagree:  # both values are shown for a third look; the rest of what they agreed is stored
+            kept = [reason for reason in row_reasons if reason.startswith("handwritten:")]
+            row.status, (row.reviewed_by, row.reviewed_at) = Status.needs_review.value, decided_by
+            row.review_reasons = [*kept, *(f"{double_entry.DISAGREE}:{key}" for key in disagree)]
         if any(key.endswith(("name", "birth_date")) for key in changed):
             row.cluster_id = None  # look for duplicates again, below
             row.duplicate_of = None

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     func,
     text,
     true,
@@ -54,6 +55,8 @@ class Book(Base):
     volume: Mapped[str | None] = mapped_column(String(16))
     opened_year: Mapped[int | None] = mapped_column(Integer)
     registration_place: Mapped[str | None] = mapped_column(Text)
+    # Keyed records of this book are keyed twice, blind, by two people, and compared (load.double_entry).
+    double_entry: Mapped[bool] = mapped_column(Boolean, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
@@ -214,6 +217,22 @@ class AuditEntry(Base):
     field: Mapped[str | None] = mapped_column(String(64))
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
+
+
+class Keying(Base):
+    """One person's keying of a handwritten record in a double-entry book: the values they typed,
+    as checked, kept apart from the record until a second person's keying agrees with them."""
+
+    __tablename__ = "keyings"
+    __table_args__ = (Index("ix_keyings_record", "record_id", "pending"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[str] = mapped_column(String(64))  # as the audit log: kept whatever becomes of the record
+    user_name: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON)  # key → value as checked (None: left empty)
+    illegible: Mapped[list[Any]] = mapped_column(JSON)  # keys marked illegible
+    pending: Mapped[bool] = mapped_column(Boolean, server_default=true())  # waiting for the second keying
 
 
 class AccessEntry(Base):

@@ -24,7 +24,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from load.access import log_access
-from load.db import open_database
+from load.db import open_database, writing
+from load.double_entry import FirstKeying, disagreements
 from load.keying import book_choices, is_keyed, proposals
 from load.linkage import explanations
 from load.review import (
@@ -418,6 +419,8 @@ def _routes() -> Any:
             reject_reason=reject if form.get("action") == "reject" else None,
         )
         filters = _filters(request)
+        if isinstance(outcome, FirstKeying):  # kept apart for a second person: on to the next record
+            return RedirectResponse(f"/queue/next?after={record_id}&{_filter_query(filters)}", status_code=303)
         if isinstance(outcome, Conflict | NotInReview | Refused):
             with Session(engine, expire_on_commit=False) as session:
                 current = session.get(RecordRow, record_id)
@@ -476,6 +479,26 @@ def _routes() -> Any:
             return RedirectResponse(f"/records/{record_id}?conflict=1", status_code=303)
         return RedirectResponse(f"/records/{record_id}", status_code=303)
 
+    @router.post("/books/{book_id}/double-entry")
+    async def set_double_entry(request: Request, book_id: str, viewer: Posting) -> Response:
+        """An officer says whether the book's handwritten records are keyed twice, blind (audited)."""
+        if not viewer.may("officer"):
+            raise HTTPException(403, "Chỉ cán bộ mới được đặt chế độ nhập hai lần.")
+        wanted = (await request.form()).get("double_entry") == "1"
+        with Session(writing(engine_of(request))) as session, session.begin():
+            book = session.get(Book, book_id)
+            if book is None:
+                raise HTTPException(404, "Không có sổ này.")
+            if book.double_entry != wanted:
+                book.double_entry = wanted
+                session.add(
+                    AuditEntry(
+                        record_id=book_id, user_name=viewer.name, at=dt.datetime.now(dt.UTC),
+                        action="book_double_entry", old_value=None, new_value="on" if wanted else "off",
+                    )
+                )  # fmt: skip
+        return RedirectResponse("/books", status_code=303)
+
     @router.get("/books", response_class=HTMLResponse)
     def books_page(request: Request, viewer: Reviewer) -> Response:
         data = _dashboard(engine_of(request))
@@ -528,6 +551,7 @@ def _record_context(
         keyed = is_keyed(row)
         choices = book_choices(session, row, layout) if keyed else {}
         proposed = proposals(session, row, layout) if keyed else {}
+        keyings = disagreements(session, row)
     settings = ReviewSettings()
     low = [key for key, value in row.confidence.items() if value < settings.threshold(key, row.fields.get(key))]
     flagged = {reason.split(":", 1)[1] for reason in row.review_reasons if ":" in reason}
@@ -562,6 +586,7 @@ def _record_context(
         "keyed": keyed,
         "choices": choices,
         "proposals": proposed,
+        "keyings": keyings,
         "handwritten": {key for key, found in (row.issues or {}).items() if "handwritten" in found},
     }
 
@@ -573,6 +598,7 @@ def _dashboard(engine: Engine) -> dict[str, Any]:
             select(RecordRow.book_id, RecordRow.status, func.count()).group_by(RecordRow.book_id, RecordRow.status)
         ).all()
         pages = dict(session.execute(select(Page.book_id, func.count()).group_by(Page.book_id)).all())
+        double = {book_id: bool(on) for book_id, on in session.execute(select(Book.book_id, Book.double_entry))}
         confidences = [
             value
             for (value,) in session.execute(
@@ -599,4 +625,5 @@ def _dashboard(engine: Engine) -> dict[str, Any]:
         "histogram": [histogram.get(bucket, 0) for bucket in range(10)],
         "reviewers_today": {name: count for name, count in reviewed},
         "pages_by_book": dict(pages),
+        "double_entry": double,
     }

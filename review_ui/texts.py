@@ -28,6 +28,10 @@ ACTION_LABELS = {
     "extract": "in trích lục",
     "export": "xuất dữ liệu",
     "queue": "xem hàng chờ",
+    "keyed_first": "nhập lần một (nhập hai lần)",
+    "keyed_second": "nhập lần hai (nhập hai lần)",
+    "keyings_disagree": "hai lần nhập khác nhau",
+    "book_double_entry": "đặt chế độ nhập hai lần của sổ",
 }
 ISSUES = {
     "low_confidence": "máy đọc không chắc chắn",
@@ -76,6 +80,11 @@ ISSUES = {
     "unparsed": "không đọc được giá trị đã gõ",
     "refused": "giá trị đã gõ bị từ chối, giá trị cũ được giữ",
     "reopened": "cán bộ mở lại để duyệt",
+    "handwritten": "viết tay: nhập theo ảnh",
+    "date_words_disagree": "ngày sinh ghi bằng số và bằng chữ là hai ngày khác nhau",
+    "invalid_count": "số lần kết hôn không hợp lệ",
+    "second_keying": "sổ nhập hai lần: chờ người thứ hai nhập độc lập (không xem lần nhập trước)",
+    "keyings_disagree": "hai lần nhập khác nhau",
 }
 
 
