@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from load.schema import RecordRow
+from normalize.lexicon import Syllables, family_names, given_syllables
 from normalize.typed import as_typed
+from normalize.vocabulary import ethnicities
 from records.layouts import Layout, ValueType, value_type
 
 CHOICES = 40  # values offered per field, the book's most frequent first
@@ -53,7 +56,7 @@ def book_choices(session: Session, row: RecordRow, layout: Layout) -> dict[str, 
 
 def proposals(session: Session, row: RecordRow, layout: Layout) -> dict[str, str]:
     """What each field likely holds from the book alone: the defaults (``Kinh``, ``Việt Nam``),
-    the number after the previous entry's and its registration date. The family name from the
+    the number after the previous entry's, its registration date, signer and officer. The family name from the
     father's, the declarant from a parent and the date in words are proposed on the page, from
     what is typed there."""
     found: dict[str, str] = {}
@@ -76,7 +79,28 @@ def proposals(session: Session, row: RecordRow, layout: Layout) -> dict[str, str
         number = _NUMBER.match(str(earlier.fields.get("registration_number") or ""))
         if number and "registration_number" in layout.field_keys():
             found["registration_number"] = f"{int(number.group(1)) + 1}{number.group(2) or ''}"
+        for key in ("signer", "officer"):  # the same people sign page after page
+            if earlier.fields.get(key) and key in layout.field_keys():
+                found[key] = as_typed(earlier.fields[key], key)
         registered = earlier.fields.get("registration_date")
         if registered and "registration_date" in layout.field_keys():
             found["registration_date"] = as_typed(registered, "registration_date")
     return found
+
+
+def _by_weight(known: Syllables) -> list[str]:
+    spellings = [spelling for found in known.by_fold.values() for spelling in found]
+    return [spelling for spelling, _ in sorted(spellings, key=lambda found: (-found[1], found[0]))]
+
+
+@cache
+def completion_words() -> dict[str, list[str]]:
+    """What keyed entry completes a word from, most common first: family names (a name's first
+    word), given-name syllables (its other words), the 54 ethnic groups, the sexes. A completion
+    is only offered: it is taken with one key (→), never in place of what is typed."""
+    return {
+        "family": _by_weight(family_names()),
+        "given": _by_weight(given_syllables()),
+        "ethnicity": sorted(set(ethnicities().values())),
+        "sex": ["Nam", "Nữ"],
+    }

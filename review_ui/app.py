@@ -26,7 +26,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from load.access import log_access
 from load.db import open_database, writing
 from load.double_entry import FirstKeying, disagreements
-from load.keying import book_choices, is_keyed, proposals
+from load.keying import book_choices, completion_words, is_keyed, proposals
 from load.linkage import explanations
 from load.review import (
     Conflict,
@@ -556,6 +556,8 @@ def _record_context(
     low = [key for key, value in row.confidence.items() if value < settings.threshold(key, row.fields.get(key))]
     flagged = {reason.split(":", 1)[1] for reason in row.review_reasons if ":" in reason}
     first = next((column.key for column in layout.columns if column.key in low or column.key in flagged), None)
+    if keyed:  # keyed entry goes through the fields in order
+        first = layout.columns[0].key
     candidates = [reason.split(":", 1)[1] for reason in row.review_reasons if reason.startswith("possible_duplicate:")]
     duplicates = []
     if candidates:
@@ -587,6 +589,8 @@ def _record_context(
         "choices": choices,
         "proposals": proposed,
         "keyings": keyings,
+        "words": completion_words() if keyed else {},
+        "types": {key: value_type(key).value for key in layout.field_keys()},
         "handwritten": {key for key, found in (row.issues or {}).items() if "handwritten" in found},
     }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,10 +22,26 @@ def _loaded(source_dir: str, image_name: str, page_no: int, book_id: str) -> tup
     return gray, content_hash(gray)
 
 
+_LOCKS: dict[tuple[str, str, int, str], threading.Lock] = {}
+_GUARD = threading.Lock()
+
+
+def _loaded_once(source_dir: str, image_name: str, page_no: int, book_id: str) -> tuple[np.ndarray, str]:
+    """The page loaded by one thread while the others asking for it wait for the cache: a record
+    page asks for every field's cell at once, and each decoding the scan took seconds."""
+    key = (source_dir, image_name, page_no, book_id)
+    with _GUARD:
+        if len(_LOCKS) > 1024:
+            _LOCKS.clear()
+        lock = _LOCKS.setdefault(key, threading.Lock())
+    with lock:
+        return _loaded(*key)
+
+
 def _page(source_dir: str, image_name: str, page_no: int, book_id: str, expected_sha256: str | None) -> np.ndarray:
     """The scan, only if it is the one that was read: a file replaced since (another page, another
     family's rows) is refused, never shown or printed in its place."""
-    gray, sha = _loaded(source_dir, image_name, page_no, book_id)
+    gray, sha = _loaded_once(source_dir, image_name, page_no, book_id)
     if expected_sha256 is not None and sha != expected_sha256:
         raise HotichError(
             "scan_changed",

@@ -285,6 +285,7 @@ class EntryWriter:
         self.number = 0
         self.day = dt.date(year, 1, 2)
         self.province, self.district, self.communes = rng.choice(PROVINCES)
+        self.staff: dict[str, list[str]] = {}  # the signers and officers of the book (later layouts)
 
     # --- values -------------------------------------------------------------
     def person_name(self, female: bool) -> str:
@@ -430,11 +431,15 @@ class EntryWriter:
             relation = rng.choice(["Cha", "Mẹ", "Mẹ", "Bà nội", "Ông ngoại"])
             return Cell(relation, relation)
         if key in ("signer", "officer"):
-            person = self.person_name(rng.random() < 0.4)
-            if key == "officer":
-                return Cell(person, person)
-            title = rng.choice(["Chủ tịch UBND", "Phó Chủ tịch UBND", "Chủ tịch", "PCT UBND xã"])
-            text = f"{person} - {title}"
+            # the commune's staff: the same few people sign and keep the book page after page
+            if not self.staff:
+                chairman = rng.choice(["Chủ tịch UBND", "Chủ tịch"])
+                deputy = rng.choice(["Phó Chủ tịch UBND", "PCT UBND xã"])
+                self.staff = {
+                    "signer": [f"{self.person_name(rng.random() < 0.3)} - {title}" for title in (chairman, deputy)],
+                    "officer": [self.person_name(rng.random() < 0.5) for _ in range(2)],
+                }
+            text = rng.choices(self.staff[key], [0.75, 0.25] if key == "signer" else [0.85, 0.15])[0]
             return Cell(text, text)
         if key.endswith("id_document"):
             number = "".join(str(rng.randint(0, 9)) for _ in range(rng.choice([9, 12])))

@@ -183,3 +183,45 @@ def test_two_reviewers_saving_the_same_record_get_a_conflict(server: str, browse
     assert "Nguyễn Văn Ánh" in text and "Nguyễn Văn Anh" in text
     assert second.input_value("#f-full_name") == "Nguyễn Văn Anh"  # nothing lost
     assert _record(db_url, "R3").fields["full_name"] == "Nguyễn Văn Ánh"
+
+
+def test_keying_a_handwritten_record_completes_but_never_overwrites(server: str, browser: object, db_url: str) -> None:
+    with Session(open_database(db_url)) as session, session.begin():
+        row = session.get(RecordRow, "R1")
+        assert row is not None  # its names by hand: keyed beside their crops
+        row.fields = dict(row.fields, full_name=None, father_name=None, birth_place=None)
+        row.review_reasons = ["handwritten:full_name", "handwritten:father_name", "handwritten:birth_place"]
+    page = browser.new_page(viewport={"width": 1400, "height": 900})  # type: ignore[attr-defined]
+    _sign_in(page, server, "lan")
+    page.goto(f"{server}/records/R1")
+    page.wait_for_selector("#record-form[data-keyed]")
+    page.focus("#f-father_name")
+    page.keyboard.type("Ng")
+    page.wait_for_function("document.getElementById('completion-father_name').dataset.value === 'Nguyễn '")
+    page.keyboard.press("ArrowRight")  # the family name from the lexicon, with one key
+    page.keyboard.type("Văn Hai")
+    assert page.input_value("#f-father_name") == "Nguyễn Văn Hai"
+    page.keyboard.press("ArrowRight")  # nothing left to complete: the key only moves the caret
+    assert page.input_value("#f-father_name") == "Nguyễn Văn Hai"
+    page.focus("#f-full_name")
+    page.keyboard.type("Nguyễn Văn H")  # a name typed on this page already is offered first
+    page.wait_for_function("document.getElementById('completion-full_name').dataset.value === 'Nguyễn Văn Hai'")
+    page.keyboard.type("ậu")  # typing on: the completion follows what is typed, never replaces it
+    page.wait_for_function("document.getElementById('completion-full_name').dataset.value !== 'Nguyễn Văn Hai'")
+    page.keyboard.press("End")
+    assert page.input_value("#f-full_name").startswith("Nguyễn Văn Hậu")
+    page.fill("#f-full_name", "Nguyễn Văn Hậu")
+    page.focus("#f-birth_place")
+    page.keyboard.type("Phường Thạc Gián, Q")  # the other records of the book hold this place
+    page.wait_for_function("document.getElementById('completion-birth_place').dataset.value !== ''")
+    page.keyboard.press("End")
+    assert page.input_value("#f-birth_place") == "Phường Thạc Gián, Quận Thanh Khê, Thành phố Đà Nẵng"
+    page.wait_for_selector("#verdict-birth_place .verdict.good")  # checked as if typed
+    page.keyboard.press("Control+Enter")
+    page.wait_for_url(f"{server}/records/R2*")
+    saved = _record(db_url, "R1")
+    assert (saved.fields["father_name"], saved.fields["full_name"], saved.fields["birth_place"]) == (
+        "Nguyễn Văn Hai",
+        "Nguyễn Văn Hậu",
+        "Phường Thạc Gián, Quận Thanh Khê, Thành phố Đà Nẵng",
+    )

@@ -69,6 +69,122 @@
     if (next) { next.focus(); next.select(); } else { form.requestSubmit(); }
   }
 
+  // Completion while keying, offered under the field and never in place of what is typed:
+  // a value of the same kind typed on this page already (the declarant is often a parent, the
+  // wife's home town often the husband's), a value this book already holds for the field, or a
+  // comma part of one (", Quận Thanh Khê, Thành phố Đà Nẵng"), a fixed list (the 54 ethnic
+  // groups, Nam/Nữ); in a name, the word being typed from the name lexicon (a name's first word
+  // from the family names, the others from given-name syllables). → takes what every value the
+  // text may be the start of has next (all of it when only one fits; a name's likeliest word),
+  // End takes the likeliest value whole.
+  var words = null;
+  function keyingWords() {
+    if (words === null) {
+      var data = document.getElementById("keying-words");
+      words = data ? JSON.parse(data.textContent) : {};
+    }
+    return words;
+  }
+
+  function startsLike(candidate, typed) {
+    // typed is how candidate begins: marks as far as typed (NFD), a plain d may become đ
+    var whole = candidate.normalize("NFD").toLowerCase(), part = typed.normalize("NFD").toLowerCase();
+    if (part.length >= whole.length) { return false; }
+    for (var i = 0; i < part.length; i++) {
+      if (part[i] !== whole[i] && !(part[i] === "d" && whole[i] === "đ")) { return false; }
+    }
+    return true;
+  }
+
+  function typedHere(input) {
+    var same = input.form.querySelectorAll("input[data-type='" + input.dataset.type + "']");
+    return Array.prototype.filter.call(same, function (other) { return other !== input && other.value.trim(); })
+      .map(function (other) { return other.value.trim(); });
+  }
+
+  function unique(list) {
+    return list.filter(function (value, index) { return list.indexOf(value) === index; });
+  }
+
+  // The values ``text`` may be the start of, most likely first; ``lexicon`` when a name's word
+  // comes from the name lexicon (only the likeliest spelling of it is offered).
+  function matchesOf(input, text) {
+    var known = keyingWords(), type = input.dataset.type, here = typedHere(input);
+    var begins = function (candidate) { return startsLike(candidate, text); };
+    if (type === "name") {
+      var names = here.filter(begins);
+      if (names.length) { return { values: names, lexicon: false }; }
+      var at = text.lastIndexOf(" ") + 1, word = text.slice(at);
+      if (!word) { return null; }
+      var list = at === 0 || !text.slice(0, at).trim() ? known.family : known.given;
+      var syllable = (list || []).find(function (candidate) { return startsLike(candidate, word); });
+      return syllable ? { values: [text.slice(0, at) + syllable.normalize("NFC") + " "], lexicon: true } : null;
+    }
+    var options = Array.prototype.map.call(input.list ? input.list.options : [], function (option) { return option.value; });
+    var offered = unique(here.concat(options, known[type] || []).map(function (value) { return value.normalize("NFC"); }));
+    var wholes = offered.filter(begins);
+    if (wholes.length) { return { values: wholes, lexicon: false }; }
+    var cut = text.lastIndexOf(", "), tail = cut < 0 ? "" : text.slice(cut + 2);
+    if (!tail) { return null; }
+    var rests = [];
+    offered.forEach(function (value) {  // a comma part of a known value, and what follows it
+      var parts = value.split(", ");
+      for (var j = 1; j < parts.length; j++) {
+        var rest = parts.slice(j).join(", ");
+        if (startsLike(rest, tail)) { rests.push(text.slice(0, cut + 2) + rest); }
+      }
+    });
+    return rests.length ? { values: unique(rests), lexicon: false } : null;
+  }
+
+  function commonStart(values) {
+    var first = values[0], length = first.length;
+    values.forEach(function (value) {
+      var i = 0;
+      while (i < length && i < value.length && value[i] === first[i]) { i++; }
+      length = i;
+    });
+    return first.slice(0, length);
+  }
+
+  function completionOf(input) {
+    // whole: the likeliest value (End takes it); part: what every value it may be has next (→)
+    var text = input.value;
+    if (!text.trim() || input.selectionStart !== text.length) { return null; }
+    var found = matchesOf(input, text);
+    if (!found) { return null; }
+    var whole = found.values[0];
+    var part = found.lexicon || found.values.length === 1 ? whole : commonStart(found.values);
+    if (part.length <= text.length) { part = ""; }
+    return { whole: whole, part: part };
+  }
+
+  function showCompletion(input) {
+    var shown = document.getElementById("completion-" + input.name);
+    if (!shown) { return; }
+    var completion = completionOf(input);
+    shown.textContent = !completion ? "" : completion.part && completion.part !== completion.whole
+      ? "→ " + completion.part.trim() + "… · End: " + completion.whole.trim()
+      : (completion.part ? "→ " : "End: ") + completion.whole.trim();
+    shown.dataset.value = completion ? completion.whole : "";
+    shown.dataset.part = completion ? completion.part : "";
+  }
+
+  document.addEventListener("input", function (event) {
+    var form = onRecordPage();
+    if (form && form.dataset.keyed && event.target.tagName === "INPUT") { showCompletion(event.target); }
+  });
+
+  function takeCompletion(input, event, all) {
+    var shown = document.getElementById("completion-" + input.name);
+    var taken = all ? shown && shown.dataset.value : shown && shown.dataset.part;
+    if (!taken || input.selectionStart !== input.value.length) { return; }
+    event.preventDefault();
+    input.value = taken;
+    input.setSelectionRange(input.value.length, input.value.length);
+    input.dispatchEvent(new Event("input", { bubbles: true }));  // checked as if typed
+  }
+
   document.addEventListener("focusin", function (event) {
     var input = event.target;
     var form = onRecordPage();
@@ -83,6 +199,11 @@
     if (event.key === "Enter" && form.dataset.keyed && document.activeElement && document.activeElement.tagName === "INPUT"
         && document.activeElement.form === form) {
       keyedEnter(form, document.activeElement, event);
+      return;
+    }
+    if ((event.key === "ArrowRight" || event.key === "End") && form.dataset.keyed && document.activeElement
+        && document.activeElement.tagName === "INPUT" && document.activeElement.form === form) {
+      takeCompletion(document.activeElement, event, event.key === "End");
       return;
     }
     var typing = document.activeElement && document.activeElement.tagName === "INPUT" && !event.altKey;
