@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from records import HotichError
+from records import HotichError, Layout, Structure
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 PDF_SUFFIX = ".pdf"
@@ -21,23 +21,36 @@ MAX_PAGE_PIXELS = 120_000_000
 Image.MAX_IMAGE_PIXELS = MAX_PAGE_PIXELS
 
 
+# Joins the two half scans of one spread in an image name (``0001.png|0002.png``): Windows, where
+# scans are named, cannot hold it in a file name, and a page file whose name has it is refused.
+HALVES_JOIN = "|"
+
+
 @dataclass(frozen=True)
 class PageRef:
-    """One page of a book: the file, which frame of it, and its 1-based page number."""
+    """One page of a book: the file, which frame of it, and its 1-based page number; ``right``: the
+    scan of a spread's right page when the spread came as two half scans (``file`` the left)."""
 
     file: str
     frame: int
     page_no: int
+    right: str | None = None
 
     @property
     def image_name(self) -> str:
-        """``0003.png``, ``book.pdf#3``; a name that is not UTF-8 is shown with U+FFFD for its bad bytes."""
+        """``0003.png``, ``book.pdf#3``, ``0005.png|0006.png`` (a spread's halves); a name that is
+        not UTF-8 is shown with U+FFFD for its bad bytes."""
         shown = printable_name(self.file)
+        if self.right is not None:
+            return f"{shown}{HALVES_JOIN}{printable_name(self.right)}"
         return shown if self.frame == 0 else f"{shown}#{self.frame + 1}"
 
 
 def page_ref(image_name: str, page_no: int) -> PageRef:
-    """The page a stored ``image_name`` (``0003.png`` or ``book.pdf#3``) names."""
+    """The page a stored ``image_name`` (``0003.png``, ``book.pdf#3``, ``0005.png|0006.png``) names."""
+    left, join, right = image_name.partition(HALVES_JOIN)
+    if join:
+        return PageRef(left, 0, page_no, right)
     file, _, frame = image_name.partition("#")
     return PageRef(file, int(frame) - 1 if frame else 0, page_no)
 
@@ -98,6 +111,51 @@ def list_pages(book_dir: Path) -> list[PageRef]:
     return pages
 
 
+def _upright_size(path: Path) -> tuple[int, int] | None:
+    """A scan's (width, height) as it stands upright, from its header alone; None when unknown."""
+    try:
+        with Image.open(path) as image:
+            width, height = image.size
+            turned = image.getexif().get(0x0112) in (5, 6, 7, 8)  # EXIF orientation: a quarter turn
+    except Exception:  # noqa: BLE001 - an unreadable scan fails by name when it is read
+        return None
+    return (height, width) if turned else (width, height)
+
+
+def pair_halves(book_dir: Path, pages: list[PageRef], layouts: list[Layout]) -> tuple[list[PageRef], list[str]]:
+    """The pages of a spread book whose spreads came as two half scans each, joined in pairs.
+
+    A book whose layouts include a spread one (``Layout.spread``) and none with a page of its own
+    (``form``, an A4 page upright) may hold each spread as its left and right page scanned apart:
+    when every scan is an image file taller than wide (an opened A3 spread is wider than tall, so
+    is a v1 ledger page), consecutive scans in name order are a spread's left and right pages. A
+    last scan without its other half is reported and read alone (it fails by name). Returns the
+    pages, numbered in order, and the reports."""
+    if not pages or not any(layout.spread for layout in layouts):
+        return pages, []
+    if any(layout.structure == Structure.page for layout in layouts):
+        return pages, []
+    if any(page.frame or Path(page.file).suffix.lower() not in IMAGE_SUFFIXES for page in pages):
+        return pages, []
+    sizes = [size for page in pages if (size := _upright_size(book_dir / page.file)) is not None]
+    if not sizes or any(height <= width for width, height in sizes):  # an unreadable scan fails when read
+        return pages, []
+    first = pages[0].page_no
+    joined = [
+        PageRef(left.file, 0, number, right.file)
+        for number, (left, right) in enumerate(zip(pages[::2], pages[1::2], strict=False), start=first)
+    ]
+    notices = []
+    if len(pages) % 2:
+        last = pages[-1]
+        joined.append(PageRef(last.file, 0, first + len(joined)))
+        notices.append(
+            f"{last.image_name} is the left page of a spread without its right page (the scans are "
+            "halves of spreads, left then right): it is read alone"
+        )
+    return joined, notices
+
+
 def number_pages(listed: list[PageRef], known: dict[str, int]) -> tuple[list[PageRef], list[str]]:
     """The pages of a book with the numbers they keep for good: a page's identity is its scan file
     (name and frame), never its place in the folder.
@@ -122,7 +180,7 @@ def number_pages(listed: list[PageRef], known: dict[str, int]) -> tuple[list[Pag
             else:
                 number = page.page_no
             taken.add(number)
-        numbered.append(PageRef(page.file, page.frame, number))
+        numbered.append(replace(page, page_no=number))
     present = {page.image_name for page in listed}
     for name, number in sorted(known.items(), key=lambda item: item[1]):
         if name not in present:
@@ -164,9 +222,43 @@ def load_page(book_dir: Path, page: PageRef, *, book_id: str) -> np.ndarray:
 
 
 def load_page_as_scanned(book_dir: Path, page: PageRef, *, book_id: str) -> tuple[Image.Image, np.ndarray]:
-    """The page as scanned (colour, upright) and as the 8-bit grey image it is read from."""
+    """The page as scanned (colour, upright) and as the 8-bit grey image it is read from; a spread
+    that came as two half scans is their join, the left page then the right, tops aligned."""
+    if page.right is None:
+        return _load_scan(book_dir, page, where=f"book {book_id}, file {page.image_name}")
+    halves = [
+        _load_scan(book_dir, PageRef(name, 0, page.page_no), where=f"book {book_id}, file {printable_name(name)}")
+        for name in (page.file, page.right)
+    ]
+    width = sum(gray.shape[1] for _, gray in halves)
+    height = max(gray.shape[0] for _, gray in halves)
+    if width * height > MAX_PAGE_PIXELS:
+        raise page_error(
+            "page_too_large",
+            f"the spread's halves joined are {width}×{height} pixels; at most {MAX_PAGE_PIXELS / 1e6:.0f} megapixels",
+            "scan the pages again at 300 dpi",
+            f"book {book_id}, file {page.image_name}",
+        )
+    gray = np.full((height, width), 255, np.uint8)
+    mode = "RGB" if any(image.mode not in ("L", "1", "I;16", "I") for image, _ in halves) else "L"
+    image = Image.new(mode, (width, height), "white")
+    x = 0
+    for scanned, half in halves:
+        gray[: half.shape[0], x : x + half.shape[1]] = half
+        image.paste(scanned.convert(mode), (x, 0))
+        x += half.shape[1]
+    return image, gray
+
+
+def _load_scan(book_dir: Path, page: PageRef, *, where: str) -> tuple[Image.Image, np.ndarray]:
     path = book_dir / page.file
-    where = f"book {book_id}, file {page.image_name}"
+    if HALVES_JOIN in page.file:
+        raise page_error(
+            "page_bad_name",
+            f"the file's name holds '{HALVES_JOIN}', which hotich joins a spread's two half scans with",
+            "rename the file (e.g. 0007.png)",
+            where,
+        )
     if printable_name(page.file) != page.file:
         raise page_error(
             "page_bad_name",

@@ -18,7 +18,15 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from extract.images import PageRef, content_hash, list_pages, load_page, load_page_as_scanned, number_pages
+from extract.images import (
+    PageRef,
+    content_hash,
+    list_pages,
+    load_page,
+    load_page_as_scanned,
+    number_pages,
+    pair_halves,
+)
 from extract.manifest import read_manifest
 from extract.page import PageExtraction, extract_page
 from extract.tesseract import OcrEngine, OcrFailed, TesseractEngine
@@ -211,7 +219,7 @@ def check_book(book_dir: Path) -> BookManifest:
     """What can be known of a book before any work: its manifest, and that it holds pages. The CLI
     calls it before the flow, so a bad book is one clean line, not a failed flow's traceback."""
     manifest = read_manifest(book_dir)
-    if not list_pages(book_dir)[manifest.page_offset :]:
+    if not book_pages(book_dir, manifest)[0]:
         raise HotichError(
             "book_no_pages",
             "the book folder holds no page scans",
@@ -219,6 +227,11 @@ def check_book(book_dir: Path) -> BookManifest:
             where=f"book {manifest.book_id}",
         )
     return manifest
+
+
+def book_pages(book_dir: Path, manifest: BookManifest) -> tuple[list[PageRef], list[str]]:
+    """The book's pages after ``page_offset``: a spread that came as two half scans is one page."""
+    return pair_halves(book_dir, list_pages(book_dir)[manifest.page_offset :], manifest.layouts_to_try())
 
 
 @flow(
@@ -240,9 +253,9 @@ def digitize_book(
     with Session(engine) as session, session.begin():
         register_book(session, manifest, book_dir)
         known = page_states(session, manifest.book_id)
-    pages, notices = number_pages(
-        list_pages(book_dir)[manifest.page_offset :], {name: state.page_no for name, state in known.items()}
-    )
+    listed, paired = book_pages(book_dir, manifest)
+    pages, numbered = number_pages(listed, {name: state.page_no for name, state in known.items()})
+    notices = paired + numbered
     summary = BookSummary(manifest.book_id, notices=[f"book {manifest.book_id}: {notice}" for notice in notices])
     progress("start", len(pages), None)
     futures: dict[PrefectFuture[PageExtraction], tuple[PageRef, str]] = {}

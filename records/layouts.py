@@ -65,6 +65,9 @@ class Layout:
     read: bool = True  # False: known and validated, but this version cannot yet read its pages
     marks: tuple[LayoutColumn, ...] = ()  # cut and checked for ink only (a signature), never a field
     headings: tuple[str, ...] = ()  # structure ``page``: printed section headings (not fields), in order
+    # an opened book's two facing pages: one photo of the spread, or its halves as two scans (left,
+    # then right, each taller than wide), joined into the spread they were cut from
+    spread: bool = False
     description: str = ""
 
     @property
@@ -239,6 +242,7 @@ _COUPLE_LEDGER = Layout(
         LayoutColumn("husband_signature", "Chữ ký của chồng, vợ", _T, "husband", 11),
         LayoutColumn("wife_signature", "Chữ ký của chồng, vợ", _T, "wife", 11),
     ),
+    spread=True,
     description="marriage book of A3 spreads, 14 columns, two lines per entry: husband, wife (layouts.md)",
 )
 
