@@ -1,7 +1,10 @@
 """The later layouts (layouts.md) on generated books of seeds the tests never use: layout
 recognised, entries found, fields cut, printed values read, handwriting told from type.
 
-    .venv/bin/python bench/layouts.py [--seeds 201 202 203] [--pages 3]
+    .venv/bin/python bench/layouts.py [--seeds 201 202 203] [--pages 3] [--layout L] [--halves]
+
+``--halves`` cuts every couple-ledger spread at its fold into two scans, left page then right
+(records.md §1), so the book is read from the joined halves.
 
 Every book is read twice, with ``layout`` named in book.json and with it left out (recognised),
 the way the digitise flow reads a page (flows/digitize.py, read_page), with real Tesseract.
@@ -26,10 +29,11 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from extract.images import load_page_as_scanned, page_ref
+from extract.images import list_pages, load_page_as_scanned, pair_halves
 from extract.manifest import read_manifest
 from extract.page import PageExtraction, RowExtraction, extract_page
 from extract.tesseract import TesseractEngine
@@ -69,24 +73,37 @@ def read(book: Path, *, named: bool, engine: TesseractEngine) -> dict[int, PageE
         manifest_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     manifest = read_manifest(book)
     pages: dict[int, PageExtraction | HotichError] = {}
-    for number, path in enumerate(sorted(p for p in book.iterdir() if p.suffix in (".png", ".jpg")), start=1):
-        image, gray = load_page_as_scanned(book, page_ref(path.name, number), book_id=book.name)
+    listed, _ = pair_halves(book, list_pages(book), manifest.layouts_to_try())  # as flows/digitize.py lists them
+    for page in listed:
+        image, gray = load_page_as_scanned(book, page, book_id=book.name)
         colour = np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])
         try:
-            pages[number] = extract_page(
+            pages[page.page_no] = extract_page(
                 gray,
                 layout=manifest.book_layout,
                 engine=engine,
-                where=f"book {book.name}, file {path.name}",
+                where=f"book {book.name}, file {page.image_name}",
                 candidates=manifest.layouts_to_try(),
                 colour=colour,
             )
         except HotichError as error:
-            pages[number] = error
+            pages[page.page_no] = error
     return pages
 
 
-def measure(seeds: list[int], pages: int, out: Path, only: str | None = None) -> None:
+def cut_into_halves(book: Path) -> None:
+    """Each spread scan becomes two: its left page and its right page, cut at the fold."""
+    scans = sorted(p for p in book.iterdir() if p.suffix in (".png", ".jpg"))
+    for number, path in enumerate(scans):
+        with Image.open(path) as image:
+            image.load()
+        fold = image.width // 2
+        path.unlink()
+        image.crop((0, 0, fold, image.height)).save(book / f"h{2 * number + 1:04d}.png")
+        image.crop((fold, 0, image.width, image.height)).save(book / f"h{2 * number + 2:04d}.png")
+
+
+def measure(seeds: list[int], pages: int, out: Path, only: str | None = None, halves: bool = False) -> None:
     engine = TesseractEngine()
     for name, kind in LAYOUTS:
         if only and name != only:
@@ -101,6 +118,8 @@ def measure(seeds: list[int], pages: int, out: Path, only: str | None = None) ->
                     book = generate_book(folder, kind=kind, seed=seed, pages=pages, layout=layout,
                                          variation=Variation(writing=writing))  # fmt: skip
                     truth = [json.loads(line) for line in (folder / "truth" / f"{book.name}.jsonl").open()]
+                    if halves and layout.spread:
+                        cut_into_halves(book)
                     manifest = read_manifest(book)
                     for page_no, found in read(book, named=named, engine=engine).items():
                         expected = [row for row in truth if row["page"] == page_no]
@@ -178,9 +197,10 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=3)
     parser.add_argument("--show", action="store_true", help="print each printed value stored wrong")
     parser.add_argument("--layout", help="only this layout (form, couple-ledger)")
+    parser.add_argument("--halves", action="store_true", help="couple-ledger spreads scanned as two halves")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        measure(args.seeds, args.pages, Path(folder), args.layout)
+        measure(args.seeds, args.pages, Path(folder), args.layout, args.halves)
 
 
 if __name__ == "__main__":

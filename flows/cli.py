@@ -423,8 +423,13 @@ def review(
             "rate limit counts the connecting address)"
         ),
     ] = None,
+    books_dir: Annotated[
+        Path | None,
+        typer.Option(help="Folder uploaded books are written to (default: $HOTICH_BOOKS, else ./hotich-books)"),
+    ] = None,
 ) -> None:
-    """Serve the web app (review and counter pages); sign in at /login."""
+    """Serve the web app (upload, review and counter pages); sign in at /login. Uploaded books are
+    read by `hotich worker`, started beside it."""
     import uvicorn
 
     from load.db import database_url
@@ -433,7 +438,7 @@ def review(
     hosts = [name.strip() for name in (allowed_hosts or "").split(",") if name.strip()]
     hosts = hosts or sorted({host, "localhost", "127.0.0.1"} - {"0.0.0.0", "::"})
     with operator_errors():
-        web = create_app(database_url(db), secure_cookies=secure_cookies, allowed_hosts=hosts)
+        web = create_app(database_url(db), secure_cookies=secure_cookies, allowed_hosts=hosts, books_dir=books_dir)
         _port_free(host, port)
     _settle_memory()
     console.print(f"hotich web app on http://{host}:{port}/login  (Ctrl+C to stop)")
@@ -445,6 +450,31 @@ def review(
         proxy_headers=trusted_proxy is not None,
         forwarded_allow_ips=trusted_proxy or "",
     )
+
+
+@app.command()
+def worker(
+    db: DbOption = None,
+    once: Annotated[bool, typer.Option("--once", help="Stop when no run waits (default: wait for more)")] = False,
+    poll: Annotated[float, typer.Option(help="Seconds between looks for a queued run")] = 2.0,
+    stale_seconds: Annotated[
+        float, typer.Option(help="A running run whose worker has been silent this long is taken again")
+    ] = 120.0,
+) -> None:
+    """Digitise the books uploaded in the web app, one run after another (Ctrl+C to stop)."""
+    _quiet_prefect()
+    from flows.worker import work
+
+    def told(run: object) -> None:
+        console.print(f"reading book {escape(getattr(run, 'book_id', ''))} (run {getattr(run, 'id', '')})")
+
+    with operator_errors():
+        try:
+            count = work(db, once=once, poll=poll, stale_seconds=stale_seconds, on_run=told)
+        except KeyboardInterrupt:
+            console.print("worker stopped; a run it was reading is taken again by the next worker")
+            raise typer.Exit(130) from None
+    console.print(f"{count} runs done")
 
 
 def _port_free(host: str, port: int) -> None:

@@ -30,7 +30,7 @@ from extract.images import (
 from extract.manifest import read_manifest
 from extract.page import PageExtraction, extract_page
 from extract.tesseract import OcrEngine, OcrFailed, TesseractEngine
-from load.db import open_database
+from load.db import open_database, writing
 from load.linkage import LinkResult, link_new_records
 from load.store import (
     PageState,
@@ -161,7 +161,7 @@ def _store_page(
     records = page_records(
         manifest, page_no=page.page_no, image_name=page.image_name, extraction=extraction, settings=settings
     )
-    with Session(engine) as session, session.begin():
+    with Session(writing(engine)) as session, session.begin():
         save_page(
             session,
             book_id=manifest.book_id,
@@ -191,7 +191,7 @@ def _store_page(
 
 
 def _store_failure(engine: Engine, manifest: BookManifest, page: PageRef, error: HotichError) -> PageOutcome:
-    with Session(engine) as session, session.begin():
+    with Session(writing(engine)) as session, session.begin():
         record_failed_page(
             session, book_id=manifest.book_id, page_no=page.page_no, image_name=page.image_name, error=error
         )
@@ -250,7 +250,7 @@ def digitize_book(
     progress = on_progress or (lambda *_: None)
     manifest = check_book(book_dir)
     engine = open_database(db_url)
-    with Session(engine) as session, session.begin():
+    with Session(writing(engine)) as session, session.begin():
         register_book(session, manifest, book_dir)
         known = page_states(session, manifest.book_id)
     listed, paired = book_pages(book_dir, manifest)
@@ -275,7 +275,7 @@ def digitize_book(
         summary.outcomes.append(outcome)
         progress("page", len(pages), outcome)
     summary.outcomes.sort(key=lambda outcome: outcome.page_no)
-    with Session(engine) as session, session.begin():
+    with Session(writing(engine)) as session, session.begin():
         flag_number_sequence(session, manifest.book_id)
     summary.links = deduplicate(engine)
     with Session(engine) as session:

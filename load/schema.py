@@ -292,3 +292,26 @@ class LinkPair(Base):
     match_probability: Mapped[float] = mapped_column(Float)
     match_weight: Mapped[float] = mapped_column(Float)
     comparison: Mapped[dict[str, Any]] = mapped_column(JSON)  # the pair's values, levels and weights
+
+
+class Run(Base):
+    """A digitising run asked for from the web app: queued, taken by a worker, done or failed.
+    A worker that dies leaves its run ``running`` with an old heartbeat: it is queued again, and
+    the digitise flow skips every page already loaded (none lost, none doubled)."""
+
+    __tablename__ = "runs"
+    __table_args__ = (Index("ix_runs_state", "state", "requested_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    book_id: Mapped[str] = mapped_column(String(64))
+    source_dir: Mapped[str] = mapped_column(Text)  # the book folder the worker reads
+    state: Mapped[str] = mapped_column(String(16))  # queued | running | done | failed
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    worker: Mapped[str | None] = mapped_column(String(128))
+    heartbeat: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    pages_done: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    pages_total: Mapped[int | None] = mapped_column(Integer)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    message: Mapped[str | None] = mapped_column(Text)

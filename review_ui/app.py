@@ -83,14 +83,25 @@ class NotSignedIn(Exception):
 
 
 def create_app(
-    db_url: str | None = None, *, secure_cookies: bool = False, allowed_hosts: list[str] | None = None
+    db_url: str | None = None,
+    *,
+    secure_cookies: bool = False,
+    allowed_hosts: list[str] | None = None,
+    books_dir: Path | None = None,
+    upload_limits: Any = None,
 ) -> FastAPI:
     """The web app on an existing database; ``allowed_hosts`` (``hotich review`` always gives it)
-    are the Host names it answers, any other is refused (400)."""
+    are the Host names it answers, any other is refused (400). Uploaded books are written under
+    ``books_dir`` (default $HOTICH_BOOKS, else ./hotich-books) within ``upload_limits``
+    (load.upload.Limits; default $HOTICH_UPLOAD_MAX_MB, else 4 GB)."""
+    from review_ui.upload import default_books_dir, default_limits, upload_routes
+
     engine = open_database(db_url, create=False)
     app = FastAPI(title="hotich", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.engine = engine
     app.state.secure_cookies = secure_cookies
+    app.state.books_dir = Path(books_dir).resolve() if books_dir else default_books_dir()
+    app.state.upload_limits = upload_limits or default_limits()
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.add_exception_handler(NotSignedIn, _to_login)  # type: ignore[arg-type]
     from review_ui.errors import error_page, server_error
@@ -101,6 +112,7 @@ def create_app(
     if allowed_hosts is not None:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
     app.include_router(_routes())
+    app.include_router(upload_routes())
     from review_ui.counter import counter_routes
 
     app.include_router(counter_routes())
@@ -501,11 +513,23 @@ def _routes() -> Any:
 
     @router.get("/books", response_class=HTMLResponse)
     def books_page(request: Request, viewer: Reviewer) -> Response:
+        from load.runs import latest_runs
+        from review_ui.upload import RUN_LABELS
+
         data = _dashboard(engine_of(request))
+        runs = latest_runs(engine_of(request))
+        for name in runs:
+            data["books"].setdefault(name, {"pages": 0})
+        state = request.query_params.get("state", "")
+        if state:  # a filter: the books whose latest run is in this state
+            data["books"] = {
+                name: counts for name, counts in data["books"].items() if name in runs and runs[name].state == state
+            }
         if _wants_json(request):
-            return JSONResponse(data)
+            return JSONResponse(data | {"runs": {name: run.state for name, run in runs.items()}})
         digitised = {name for name in data["books"] if name in data["pages_by_book"]}
-        return _page(request, "books.html", {"viewer": viewer, "digitised": digitised, **data})
+        context = {"viewer": viewer, "digitised": digitised, "runs": runs, "run_labels": RUN_LABELS, "state": state}
+        return _page(request, "books.html", context | data)
 
     return router
 
