@@ -66,6 +66,23 @@ PROBLEM_TEXTS = {
 }
 
 
+# A failed page's reason as the officer reads it; the technical message follows it.
+PAGE_ERROR_TEXTS = {
+    "page_bad_name": "Tên tệp không dùng được",
+    "page_blank": "Trang trắng",
+    "page_columns_mismatch": "Số cột của bảng không khớp mẫu sổ",
+    "page_empty": "Ảnh quá nhỏ",
+    "page_failed": "Lỗi khi đọc trang",
+    "page_header_unread": "Không đọc được dòng tiêu đề của bảng",
+    "page_layout_unknown": "Trang không khớp mẫu sổ nào",
+    "page_no_fold": "Không thấy nếp gáy sổ giữa hai trang",
+    "page_no_table": "Không thấy bảng kẻ dòng trên trang",
+    "page_not_an_image": "Tệp không phải ảnh quét",
+    "page_too_large": "Ảnh quá lớn",
+    "page_unreadable": "Không mở được ảnh",
+}
+
+
 def books_dir_of(request: Request) -> Path:
     folder: Path = request.app.state.books_dir
     return folder
@@ -249,7 +266,10 @@ def book_progress(request: Request, book_id: str) -> dict[str, Any]:
         "run_label": RUN_LABELS.get(run.state, run.state) if run else None,
         "pages_loaded": pages.get("loaded", 0),
         "pages_failed": pages.get("failed", 0),
-        "failed": failed,
+        "failed": [
+            (page_no, image_name, PAGE_ERROR_TEXTS.get(code or "", "Không đọc được trang"), message)
+            for page_no, image_name, code, message in failed
+        ],
         "rows": sum(statuses.values()),
         "statuses": statuses,
         "finished": run is None or run.state in ("done", "failed"),

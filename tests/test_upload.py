@@ -201,3 +201,35 @@ def test_only_an_officer_uploads_and_only_with_the_session_token(site, db_url: s
     assert reviewer.get("/books/new").status_code == 403
     answer = reviewer.post("/books/new", data=dict(FORM, csrf_token=token), files=[("scans", ("0001.png", _png(1)))])
     assert answer.status_code == 403 and _left(books) == []
+
+
+def test_a_failed_page_shows_its_reason_and_is_read_again_with_a_button(site) -> None:
+    from load.runs import claim_next, finish
+    from load.schema import Book, Page
+
+    client, books, db_url = site
+    assert _send(client, [("0001.png", _png(1)), ("0002.png", _png(2))]).status_code == 303
+    engine = open_database(db_url)
+    run = claim_next(engine, "w")
+    assert run is not None
+    with Session(engine) as session, session.begin():  # as the worker leaves a book with one bad page
+        session.add(Book(book_id="KS-2008-Q02", kind="birth", layout="form", source_dir=str(books / "KS-2008-Q02")))
+        session.flush()
+        session.add(Page(book_id="KS-2008-Q02", page_no=1, image_name="0001.png", status="loaded", row_count=0))
+        failed = Page(book_id="KS-2008-Q02", page_no=2, image_name="0002.png", status="failed", row_count=0)
+        failed.error_code, failed.error_message = "page_layout_unknown", "the page matches no layout"
+        session.add(failed)
+    finish(engine, run.id, failed=False, message="1 pages failed")
+    page = client.get("/books/KS-2008-Q02").text
+    assert (
+        "Đã đọc xong" in page
+        and "Trang không khớp mẫu sổ nào" in page
+        and "the page matches no layout" in page
+        and 'hx-trigger="every 2s"' not in page
+    )
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+    assert client.post("/books/KS-2008-Q02/read-again", data={"csrf_token": token}).status_code == 303
+    with Session(engine) as session:
+        states = [run.state for run in session.scalars(select(Run).order_by(Run.id))]
+    assert states == ["done", "queued"]
+    assert "Đang chờ đọc" in client.get("/books/KS-2008-Q02").text

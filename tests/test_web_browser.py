@@ -6,6 +6,7 @@ A screenshot of the record page is saved as a test artefact in test-artifacts/.
 
 from __future__ import annotations
 
+import shutil
 import socket
 import threading
 import time
@@ -70,7 +71,7 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
-def _sign_in(page: object, base: str, name: str) -> None:
+def _sign_in(page: object, base: str, name: str, landing: str = "/queue") -> None:
     page.goto(f"{base}/login")  # type: ignore[attr-defined]
     # The name field has autofocus: wait until the browser has put the caret there.
     page.wait_for_function("document.activeElement && document.activeElement.name === 'name'")  # type: ignore[attr-defined]
@@ -78,7 +79,7 @@ def _sign_in(page: object, base: str, name: str) -> None:
     page.keyboard.press("Tab")  # type: ignore[attr-defined]
     page.keyboard.type(PASSWORD)  # type: ignore[attr-defined]
     page.keyboard.press("Enter")  # type: ignore[attr-defined]
-    page.wait_for_url(f"{base}/queue")  # type: ignore[attr-defined]
+    page.wait_for_url(f"{base}{landing}")  # type: ignore[attr-defined]
 
 
 def _record(db_url: str, record_id: str) -> RecordRow:
@@ -225,3 +226,85 @@ def test_keying_a_handwritten_record_completes_but_never_overwrites(server: str,
         "Nguyễn Văn Hậu",
         "Phường Thạc Gián, Quận Thanh Khê, Thành phố Đà Nẵng",
     )
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")
+def test_an_officer_uploads_a_book_watches_it_read_reviews_and_packages_it(
+    sample_root: Path, browser: object, tmp_path: Path
+) -> None:
+    """The whole path from the browser, the worker in its own process (issue 23)."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import zipfile
+
+    import uvicorn
+    from tests_support import birth_book_dir
+
+    from review_ui.app import create_app
+
+    db_url = f"sqlite:///{tmp_path / 'site.db'}"
+    make_site(db_url, records=0)
+    source = birth_book_dir(sample_root)
+    manifest = json.loads((source / "book.json").read_text(encoding="utf-8"))
+    upload = tmp_path / "so-khai-sinh.zip"
+    with zipfile.ZipFile(upload, "w") as archive:
+        for scan in sorted(source.iterdir()):
+            if scan.name != "book.json":
+                archive.write(scan, f"so/{scan.name}")
+    port = _free_port()
+    app = create_app(db_url, books_dir=tmp_path / "books")
+    web = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=web.run, daemon=True)
+    thread.start()
+    hotich = shutil.which("hotich", path=str(Path(sys.executable).parent)) or "hotich"
+    worker = subprocess.Popen([hotich, "worker", "--db", db_url, "--poll", "0.5"], cwd=tmp_path, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        while not web.started:
+            time.sleep(0.05)
+        page = browser.new_page(viewport={"width": 1400, "height": 900}, accept_downloads=True)  # type: ignore[attr-defined]
+        _sign_in(page, base, "minh", landing="/counter")  # an officer starts at the counter
+        page.goto(f"{base}/books")
+        page.click("#upload-link")
+        page.fill("input[name=book_id]", "KS-TAI-LEN")
+        page.select_option("select[name=kind]", "birth")
+        page.select_option("select[name=layout]", "")  # recognised from the page
+        page.fill("input[name=year]", str(manifest["year"]))
+        page.fill("input[name=opened_year]", str(manifest["opened_year"]))
+        page.fill("input[name=volume]", manifest["volume"])
+        for key in ("commune", "district", "province"):
+            page.fill(f"input[name={key}]", manifest["locality"][key])
+        page.fill("input[name=registration_place]", manifest["registration_place"])
+        page.set_input_files("#scans", str(upload))
+        page.click("#upload-submit")
+        page.wait_for_url(f"{base}/books/KS-TAI-LEN")
+        page.wait_for_selector("#progress[data-state=done]", timeout=300_000)  # polled while the worker reads
+        truth = (sample_root / "truth" / f"{source.name}.jsonl").read_text(encoding="utf-8").splitlines()
+        assert page.inner_text("#pages-loaded") == "2" and page.inner_text("#rows") == str(len(truth))
+        assert page.inner_text("#pages-failed") == "0"
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "book-progress.png"), full_page=True)
+        page.click("#review-link")
+        page.click("#start")
+        page.wait_for_url(f"{base}/records/*")
+        page.wait_for_selector("#record-form")
+        assert "KS-TAI-LEN" in page.content()
+        page.goto(f"{base}/books/KS-TAI-LEN")
+        page.click("#package-link")
+        page.wait_for_selector("#download-package")
+        if page.query_selector("input[name=allow_incomplete]"):
+            page.check("input[name=allow_incomplete]")  # records still to review are left out
+        with page.expect_download(timeout=120_000) as download:
+            page.click("#download-package")
+        saved = tmp_path / "goi.zip"
+        download.value.save_as(saved)
+        with zipfile.ZipFile(saved) as package:
+            assert any(name.endswith(".xlsx") for name in package.namelist())
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=30)
+        web.should_exit = True
+        thread.join(timeout=10)
