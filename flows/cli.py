@@ -124,10 +124,15 @@ def written_whole(target: Path, suffix: str = ".partial") -> Iterator[Path]:
         raise
 
 
-def run_digitize(book_dirs: list[Path], db: str | None) -> tuple[list[BookSummary], list[HotichError]]:
-    """Digitise each book, collecting book-level errors instead of stopping at the first."""
+def run_digitize(
+    book_dirs: list[Path], db: str | None, *, dask_address: str | None = None, dask_workers: int | None = None
+) -> tuple[list[BookSummary], list[HotichError]]:
+    """Digitise each book, collecting book-level errors instead of stopping at the first; on a Dask
+    cluster when given its scheduler's address or a number of local worker processes."""
     _quiet_prefect()
-    from flows.digitize import check_book, digitize_book
+    from flows.digitize import check_book, digitize_book, on_dask
+
+    flow = on_dask(dask_address, dask_workers) if dask_address or dask_workers else digitize_book
 
     summaries, failures = [], []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -135,21 +140,33 @@ def run_digitize(book_dirs: list[Path], db: str | None) -> tuple[list[BookSummar
         for book_dir in book_dirs:
             try:
                 check_book(book_dir)  # before the flow: a bad book is one clean line, not Prefect's traceback
-                summaries.append(digitize_book(book_dir, db, on_progress=_progress_callback(progress, book_dir.name)))
+                summaries.append(flow(book_dir, db, on_progress=_progress_callback(progress, book_dir.name)))
             except HotichError as error:
                 failures.append(error)
                 progress.console.print(f"[bold red]book failed[/] {escape(error.describe())}", highlight=False)
     return summaries, failures
 
 
+DaskAddress = Annotated[
+    str | None,
+    typer.Option("--dask-address", help="Spread pages over the Dask cluster whose scheduler is here (tcp://HOST:8786)"),
+]
+DaskWorkers = Annotated[
+    int | None,
+    typer.Option("--dask-workers", min=1, max=64, help="Spread pages over a local Dask cluster of this many processes"),
+]
+
+
 @app.command()
 def digitize(
     book_dirs: Annotated[list[Path], typer.Argument(help="Book folders (book.json + page scans)")],
     db: DbOption = None,
+    dask_address: DaskAddress = None,
+    dask_workers: DaskWorkers = None,
 ) -> None:
     """Extract, normalise and load books; re-running a book changes nothing already loaded."""
     with operator_errors():
-        summaries, failures = run_digitize(book_dirs, db)
+        summaries, failures = run_digitize(book_dirs, db, dask_address=dask_address, dask_workers=dask_workers)
     if summaries:
         console.print(_summary_table(summaries))
     for summary in summaries:
@@ -460,6 +477,8 @@ def worker(
     stale_seconds: Annotated[
         float, typer.Option(help="A running run whose worker has been silent this long is taken again")
     ] = 120.0,
+    dask_address: DaskAddress = None,
+    dask_workers: DaskWorkers = None,
 ) -> None:
     """Digitise the books uploaded in the web app, one run after another (Ctrl+C to stop)."""
     _quiet_prefect()
@@ -470,7 +489,10 @@ def worker(
 
     with operator_errors():
         try:
-            count = work(db, once=once, poll=poll, stale_seconds=stale_seconds, on_run=told)
+            count = work(
+                db, once=once, poll=poll, stale_seconds=stale_seconds, on_run=told,
+                dask_address=dask_address, dask_workers=dask_workers,
+            )  # fmt: skip
         except KeyboardInterrupt:
             console.print("worker stopped; a run it was reading is taken again by the next worker")
             raise typer.Exit(130) from None

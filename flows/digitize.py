@@ -247,7 +247,7 @@ def digitize_book(
 ) -> BookSummary:
     """Digitise one book folder into the database; re-running it changes nothing loaded."""
     settings = settings or ReviewSettings()
-    progress = on_progress or (lambda *_: None)
+    progress = on_progress or _dask_progress(book_dir) or (lambda *_: None)
     manifest = check_book(book_dir)
     engine = open_database(db_url)
     with Session(writing(engine)) as session, session.begin():
@@ -298,3 +298,70 @@ def _triage(
     if state is not None and state.status == "loaded" and state.image_sha256 == sha:
         return PageOutcome(page.page_no, page.image_name, "unchanged", state.row_count), sha
     return None, sha
+
+
+# The progress callbacks of runs on Dask, by book folder, kept out of the flow's parameters and out
+# of what the flow's function refers to: Prefect sends the flow run's context (its parameters, the
+# flow's function with the globals it names) with every task to the cluster, and a callback holding
+# a terminal's lock (rich's progress bar) cannot be pickled. A module function is sent by name.
+_DASK_PROGRESS: dict[str, ProgressCallback] = {}
+
+
+def _dask_progress(book_dir: Path) -> ProgressCallback | None:
+    return _DASK_PROGRESS.get(str(book_dir))
+
+
+def _prefect_api_url() -> str | None:
+    """This process's Prefect API: a configured server's, else the temporary one it started (ephemeral mode)."""
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import get_current_settings
+
+    configured = get_current_settings().api.url
+    if configured:
+        return str(configured)
+    return next((server.api_url for server in SubprocessASGIServer._instances.values() if server.running), None)
+
+
+def on_dask(address: str | None = None, workers: int | None = None) -> Any:
+    """The digitise flow with its pages spread over a Dask cluster (prefect-dask): the scheduler at
+    ``address`` (``tcp://host:8786``; its workers on any machine that reads the book folder), else a
+    local cluster of ``workers`` processes, one page at a time each. Every page is read by whichever
+    worker is free; what it read comes back to the flow, which stores it (the database is written
+    from one place, as in the default run)."""
+    import os
+
+    from prefect_dask import DaskTaskRunner
+
+    class LocalDask(DaskTaskRunner):
+        """A local cluster whose workers report to this process's Prefect server: without it each
+        worker started a temporary server of its own (20 s and a core, seen in bench/dask_scaling.py)."""
+
+        def __enter__(self) -> Any:
+            url = _prefect_api_url()
+            if url:
+                self.cluster_kwargs.setdefault("env", {})["PREFECT_API_URL"] = url
+            return super().__enter__()
+
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")  # the cluster's chatter, not the pages'
+    if address:
+        runner = DaskTaskRunner(address=address)
+    else:
+        count = workers or PAGE_WORKERS
+        runner = LocalDask(cluster_kwargs={"n_workers": count, "threads_per_worker": 1, "processes": True})
+    flow = digitize_book.with_options(task_runner=runner)  # type: ignore[arg-type]  # Prefect's generic
+
+    def run(
+        book_dir: Path,
+        db_url: str | None = None,
+        settings: ReviewSettings | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> BookSummary:
+        key = str(book_dir)
+        if on_progress is not None:
+            _DASK_PROGRESS[key] = on_progress
+        try:
+            return flow(book_dir, db_url, settings)
+        finally:
+            _DASK_PROGRESS.pop(key, None)
+
+    return run

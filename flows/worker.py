@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
@@ -18,9 +19,11 @@ from load.runs import STALE, RunState, beat, claim_next, finish, requeue_stale
 from records import HotichError
 
 
-def run_one(engine: Engine, db_url: str | None, run: RunState, *, beat_every: float) -> None:
+def run_one(engine: Engine, db_url: str | None, run: RunState, *, beat_every: float, flow: Any = None) -> None:
     """Digitise the run's book, beating the run's heart while it goes; the run ends done or failed."""
     from flows.digitize import check_book, digitize_book
+
+    flow = flow or digitize_book
 
     progress = {"done": 0, "total": None}
     stop = threading.Event()
@@ -40,7 +43,7 @@ def run_one(engine: Engine, db_url: str | None, run: RunState, *, beat_every: fl
     try:
         book_dir = Path(run.source_dir)
         check_book(book_dir)
-        summary = digitize_book(book_dir, db_url, on_progress=on_progress)
+        summary = flow(book_dir, db_url, on_progress=on_progress)
     except HotichError as error:
         finish(engine, run.id, failed=True, message=error.describe())
     except Exception as error:  # noqa: BLE001 - a run that fails says why; the worker goes on
@@ -61,9 +64,16 @@ def work(
     stale_seconds: float = STALE.total_seconds(),
     name: str | None = None,
     on_run: Callable[[RunState], None] | None = None,
+    dask_address: str | None = None,
+    dask_workers: int | None = None,
 ) -> int:
-    """Take queued runs until stopped (``once``: until none waits); how many were run."""
+    """Take queued runs until stopped (``once``: until none waits); how many were run. With a Dask
+    scheduler's address (or a number of local Dask processes) each book's pages are spread over it."""
     import datetime as dt
+
+    from flows.digitize import on_dask
+
+    flow = on_dask(dask_address, dask_workers) if dask_address or dask_workers else None
 
     engine = open_database(db_url)
     worker = name or f"{socket.gethostname()}:{os.getpid()}"
@@ -79,5 +89,5 @@ def work(
             continue
         if on_run is not None:
             on_run(run)
-        run_one(engine, db_url, run, beat_every=max(0.5, stale_seconds / 4))
+        run_one(engine, db_url, run, beat_every=max(0.5, stale_seconds / 4), flow=flow)
         done += 1
