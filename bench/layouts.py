@@ -41,21 +41,11 @@ from normalize.record import ReviewSettings
 from normalize.rows import page_records
 from records import HotichError, Kind, Record
 from records.layouts import ValueType, layout_of, value_type
-from samplebooks.generate import Variation, generate_book
+from samplebooks.generate import Variation, box_inside, generate_book
 
 LAYOUTS = [("form", Kind.birth), ("couple-ledger", Kind.marriage)]
 SHOW = "--show" in sys.argv
 HEADLINE = (ValueType.number, ValueType.date, ValueType.sex, ValueType.name)
-
-
-def _inside(truth: list[int], crop: tuple[int, int, int, int] | list[int] | None, share: float = 0.95) -> bool:
-    if not crop:
-        return False
-    tx, ty, tw, th = truth
-    cx, cy, cw, ch = crop
-    ix = max(0, min(tx + tw, cx + cw) - max(tx, cx))
-    iy = max(0, min(ty + th, cy + ch) - max(ty, cy))
-    return tw * th > 0 and ix * iy >= share * tw * th
 
 
 def _centre_in(box: list[int], other: tuple[int, int, int, int] | list[int]) -> bool:
@@ -152,7 +142,7 @@ def measure(seeds: list[int], pages: int, out: Path, only: str | None = None, ha
 def _score_fields(count: Counter[str], true: dict, row: RowExtraction, record: Record) -> None:
     for key, mark in true["marks"].items():
         count["fields true"] += 1
-        count["fields cut"] += _inside(mark["box"], row.boxes.get(key))
+        count["fields cut"] += box_inside(mark["box"], row.boxes.get(key))
         cell = row.cells.get(key)
         if mark["hand"]:
             count["hand fields"] += 1

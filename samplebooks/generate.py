@@ -85,21 +85,7 @@ def generate_book(
     plan = replace(plan, font_path=varied.font or plan.font_path, dpi=varied.dpi or plan.dpi)
     drawer = PageDrawer(plan, kind, rng, layout)
     book_id = f"{BOOK_PREFIX[kind]}-{year}-S{seed}"
-    book_dir = out_dir / "books" / book_id
-    book_dir.mkdir(parents=True, exist_ok=True)
-    manifest = BookManifest(
-        book_id=book_id,
-        kind=kind,
-        layout=layout.name if layout else "ledger",
-        year=year,
-        locality=Locality(commune=writer.communes[0], district=writer.district, province=writer.province),
-        volume="01",
-        opened_year=year,
-        registration_place=f"UBND {writer.communes[0]}, {writer.district}, {writer.province}",
-    )
-    (book_dir / "book.json").write_text(manifest.model_dump_json(indent=2, exclude_none=True), encoding="utf-8")
-    truth_dir = out_dir / "truth"
-    truth_dir.mkdir(parents=True, exist_ok=True)
+    book_dir, truth_dir = _book_folder(out_dir, book_id, kind, layout.name if layout else "ledger", year, writer)
     title = f"SỔ ĐĂNG KÝ {BOOK_TITLE[kind]} — Năm {year}"
     with (truth_dir / f"{book_id}.jsonl").open("w", encoding="utf-8") as truth:
         for page_no, entries in enumerate(_entries_by_page(drawer, writer, pages), start=1):
@@ -145,21 +131,7 @@ def _generate_later(
     stamped = frozenset({"registration_number"}) if by_hand and rng.random() < 0.3 else frozenset()
     writing = Writing(hand, stamped)
     book_id = f"{BOOK_PREFIX[kind]}-{year}-{layout.name}-S{seed}"
-    book_dir = out_dir / "books" / book_id
-    book_dir.mkdir(parents=True, exist_ok=True)
-    manifest = BookManifest(
-        book_id=book_id,
-        kind=kind,
-        layout=layout.name,
-        year=year,
-        locality=Locality(commune=writer.communes[0], district=writer.district, province=writer.province),
-        volume="01",
-        opened_year=year,
-        registration_place=f"UBND {writer.communes[0]}, {writer.district}, {writer.province}",
-    )
-    (book_dir / "book.json").write_text(manifest.model_dump_json(indent=2, exclude_none=True), encoding="utf-8")
-    truth_dir = out_dir / "truth"
-    truth_dir.mkdir(parents=True, exist_ok=True)
+    book_dir, truth_dir = _book_folder(out_dir, book_id, kind, layout.name, year, writer)
     with (truth_dir / f"{book_id}.jsonl").open("w", encoding="utf-8") as truth:
         for page_no in range(1, pages + 1):
             if layout.structure == "page":
@@ -214,3 +186,36 @@ BOOK_TITLE = {Kind.birth: "KHAI SINH", Kind.death: "KHAI TỬ", Kind.marriage: "
 def generate_books(out_dir: Path, *, seed: int, pages: int = 5, kinds: list[Kind] | None = None) -> list[Path]:
     """One book of each kind (or of ``kinds``)."""
     return [generate_book(out_dir, kind=kind, seed=seed, pages=pages) for kind in kinds or list(Kind)]
+
+
+def _book_folder(
+    out_dir: Path, book_id: str, kind: Kind, layout: str, year: int, writer: EntryWriter
+) -> tuple[Path, Path]:
+    """The book's folder with its book.json, and the folder of its ground truth."""
+    book_dir = out_dir / "books" / book_id
+    book_dir.mkdir(parents=True, exist_ok=True)
+    manifest = BookManifest(
+        book_id=book_id,
+        kind=kind,
+        layout=layout,
+        year=year,
+        locality=Locality(commune=writer.communes[0], district=writer.district, province=writer.province),
+        volume="01",
+        opened_year=year,
+        registration_place=f"UBND {writer.communes[0]}, {writer.district}, {writer.province}",
+    )
+    (book_dir / "book.json").write_text(manifest.model_dump_json(indent=2, exclude_none=True), encoding="utf-8")
+    truth_dir = out_dir / "truth"
+    truth_dir.mkdir(parents=True, exist_ok=True)
+    return book_dir, truth_dir
+
+
+def box_inside(truth: list[int], crop: tuple[int, int, int, int] | list[int] | None, share: float = 0.95) -> bool:
+    """Whether a field's true ink box (ground truth) lies inside ``crop``: ``share`` of its area."""
+    if not crop:
+        return False
+    tx, ty, tw, th = truth
+    cx, cy, cw, ch = crop
+    ix = max(0, min(tx + tw, cx + cw) - max(tx, cx))
+    iy = max(0, min(ty + th, cy + ch) - max(ty, cy))
+    return tw * th > 0 and ix * iy >= share * tw * th

@@ -28,7 +28,7 @@ from normalize.record import normalize_field
 from normalize.values import normalize_count
 from records import Kind, Status
 from records.layouts import layout_of
-from samplebooks.generate import Variation, generate_book
+from samplebooks.generate import Variation, box_inside, generate_book
 
 FORM = layout_of("form", Kind.birth)
 COUPLE = layout_of("couple-ledger", Kind.marriage)
@@ -36,16 +36,6 @@ COUPLE = layout_of("couple-ledger", Kind.marriage)
 
 def _truth(book: Path) -> list[dict]:
     return [json.loads(line) for line in (book.parent.parent / "truth" / f"{book.name}.jsonl").open(encoding="utf-8")]
-
-
-def _inside(truth: list[int], crop: tuple[int, int, int, int] | None) -> bool:
-    if not crop:
-        return False
-    tx, ty, tw, th = truth
-    cx, cy, cw, ch = crop
-    ix = max(0, min(tx + tw, cx + cw) - max(tx, cx))
-    iy = max(0, min(ty + th, cy + ch) - max(ty, cy))
-    return ix * iy >= 0.95 * tw * th
 
 
 def _read(book: Path, page: int, *, named: bool):
@@ -200,7 +190,7 @@ def test_a_typed_page_is_recognised_cut_and_read(later_books: dict[str, Path], n
     for row, true in zip(page.rows, truth, strict=True):
         taken_for_hand += sum(cell.handwritten for cell in row.cells.values())
         for key, mark in true["marks"].items():
-            assert _inside(mark["box"], row.boxes.get(key)), (true["row"], key, mark["box"], row.boxes.get(key))
+            assert box_inside(mark["box"], row.boxes.get(key)), (true["row"], key, mark["box"], row.boxes.get(key))
             total += 1
             right += row.cells[key].text.replace(" ", "").lower() == true["written"][key].replace(" ", "").lower()
     assert right / total >= 0.8, f"{right}/{total} read as written"
@@ -218,7 +208,7 @@ def test_a_handwritten_page_is_cut_and_not_guessed(later_books: dict[str, Path],
     hand = marked = 0
     for row, true in zip(page.rows, truth, strict=True):
         for key, mark in true["marks"].items():
-            assert _inside(mark["box"], row.boxes.get(key)), (key, mark["box"], row.boxes.get(key))
+            assert box_inside(mark["box"], row.boxes.get(key)), (key, mark["box"], row.boxes.get(key))
             if mark["hand"]:
                 hand += 1
                 marked += row.cells[key].handwritten
