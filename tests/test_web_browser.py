@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import needs_tesseract
 from sqlalchemy.orm import Session
 from web_fixtures import PASSWORD, make_site
 
@@ -228,7 +229,7 @@ def test_keying_a_handwritten_record_completes_but_never_overwrites(server: str,
     )
 
 
-@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")
+@needs_tesseract
 def test_an_officer_uploads_a_book_watches_it_read_reviews_and_packages_it(
     sample_root: Path, browser: object, tmp_path: Path
 ) -> None:
