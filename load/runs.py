@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -107,9 +107,17 @@ def finish(engine: Engine, run_id: int, *, failed: bool, message: str | None = N
 
 def latest_runs(engine: Engine) -> dict[str, RunState]:
     """Each book's latest run."""
+    newest = select(func.max(Run.id)).group_by(Run.book_id)
     with Session(engine) as session:
-        runs = session.scalars(select(Run).order_by(Run.id)).all()
+        runs = session.scalars(select(Run).where(Run.id.in_(newest))).all()
         return {run.book_id: _state(run) for run in runs}
+
+
+def latest_run(engine: Engine, book_id: str) -> RunState | None:
+    """The book's latest run (the book page asks every 2 s while one goes)."""
+    with Session(engine) as session:
+        run = session.scalar(select(Run).where(Run.book_id == book_id).order_by(Run.id.desc()).limit(1))
+        return _state(run) if run is not None else None
 
 
 def _state(run: Run) -> RunState:

@@ -187,7 +187,6 @@ def _unpack(archive: Path, shown: str, staging: Path, limits: Limits, problems: 
                         continue
                     with (staging / name).open("xb") as out:
                         out.write(head)
-                    with (staging / name).open("ab") as out:
                         copied = len(head)
                         while chunk := source.read(CHUNK):
                             copied += len(chunk)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from load.runs import latest_runs, queue_run
+from load.runs import latest_run, queue_run
 from load.schema import Book, Page, RecordRow
 from load.upload import Limits, Problem, UploadRefused, accept_upload, manifest_from_form
 from records import REGISTRY, Kind
@@ -240,7 +240,7 @@ def _refused(
 def book_progress(request: Request, book_id: str) -> dict[str, Any]:
     """What the book page shows of the book's latest run and what is held of it."""
     engine = engine_of(request)
-    run = latest_runs(engine).get(book_id)
+    run = latest_run(engine, book_id)
     with Session(engine) as session:
         book = session.get(Book, book_id)
         if book is None and run is None:

@@ -31,19 +31,9 @@ def _held(db_url: str) -> tuple[list[tuple], list[tuple]]:
         )
 
 
-def test_two_dask_workers_on_postgresql_store_exactly_the_default_run(
-    book_copy, postgres_server: str | None, tmp_path: Path
-) -> None:
-    if postgres_server is None:
-        pytest.skip("PostgreSQL server binaries are not installed (.ci/run installs the postgresql package)")
-    import uuid
-
-    import psycopg
-
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(postgres_server.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as pg:
-        pg.execute(f'CREATE DATABASE "{name}"')
-    on_cluster = postgres_server.rsplit("/", 1)[0] + f"/{name}"
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # the suite's throwaway PostgreSQL database
+def test_two_dask_workers_on_postgresql_store_exactly_the_default_run(book_copy, db_url: str, tmp_path: Path) -> None:
+    on_cluster = db_url
     book = book_copy(Kind.marriage)
     default = f"sqlite:///{tmp_path / 'default.db'}"
     expected = digitize_book(book, default)
